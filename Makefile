@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# refgc top-level Makefile.  `make demo` and `make check` install what is
+# missing (scripts/deps) and need nothing else; see README.md.
+#
+# KDIR: the kernel build tree.  Defaults to the installed Debian headers,
+# never `uname -r` (the host kernel has no /lib/modules of its own).
+
+KDIR ?= $(lastword $(sort $(wildcard /lib/modules/*/build)))
+BUILD := $(CURDIR)/build
+KSFT_INC := $(BUILD)/kselftest
+CHECKPATCH := $(BUILD)/checkpatch/checkpatch.pl
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+VM_RUN := $(CURDIR)/scripts/vm-run
+KO := $(CURDIR)/refgc.ko
+
+SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
+	   $(wildcard userspace/*.c userspace/*.h userspace/lib/*.c userspace/lib/*.h) \
+	   $(wildcard selftests/refgc/*.c selftests/refgc/*.h) \
+	   $(wildcard host/*.c host/*.h)
+
+.PHONY: all deps module userspace selftests host-tests lint checkpatch \
+	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check
+
+all: module userspace selftests
+
+deps:
+	@scripts/deps
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# kselftest.h, kselftest_harness.h and checkpatch.pl come from the installed
+# linux-source-6.1 at build time; they are never committed.
+ksft-headers: $(KSFT_INC)/kselftest_harness.h
+
+$(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
+	@scripts/extract-kernel-files $(LINUX_SRC_TAR) $(BUILD)
+
+userspace:
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace BUILD=$(BUILD); fi
+
+selftests: ksft-headers
+	$(MAKE) -C selftests/refgc KSFT_INC=$(KSFT_INC) \
+		UAPI_INC=$(CURDIR)/uapi OUTPUT=$(BUILD)/selftests
+
+host-tests:
+	@if [ -f host/Makefile ]; then $(MAKE) -C host BUILD=$(BUILD) run; fi
+
+lint: checkpatch sparse w1
+
+# checkpatch --strict on everything we write.  uapi headers cannot use
+# BIT(); userspace code uses stdint types, not the kernel's u64.
+CP := $(CHECKPATCH) --strict --no-tree --quiet --show-types -f
+CP_IGNORE := FILE_PATH_CHANGES,SPDX_LICENSE_TAG
+checkpatch: $(CHECKPATCH)
+	$(CP) --ignore $(CP_IGNORE) $(filter module/%,$(SOURCES))
+	$(CP) --ignore $(CP_IGNORE),BIT_MACRO uapi/linux/refgc.h
+	$(CP) --ignore $(CP_IGNORE),BIT_MACRO,PREFER_KERNEL_TYPES,NEW_TYPEDEFS \
+		$(filter-out module/% uapi/%,$(filter %.c %.h,$(SOURCES)))
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | \
+		tee $(BUILD)/sparse.log
+	@! grep -E "warning:|error:" $(BUILD)/sparse.log
+
+w1:
+	@mkdir -p $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules 2>&1 | tee $(BUILD)/w1.log
+	@! grep -E "warning:|error:" $(BUILD)/w1.log
+
+# All tests, with the last line "N passed, M failed, K skipped".
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
+	@scripts/check
+
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: module userspace
+	$(VM_RUN) --module $(KO) -- $(CURDIR)/scripts/demo
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
+	@if [ -f host/Makefile ]; then $(MAKE) -C host clean; fi
+
+# uapi/linux/refgc.h must compile alone in a plain userspace C file.
+uapi-check:
+	@mkdir -p $(BUILD)
+	printf '#include <linux/refgc.h>\nint main(void) { return sizeof(struct refgc_op) != 56; }\n' > $(BUILD)/uapi_check.c
+	$(CC) -Wall -Wextra -Werror -std=c99 -pedantic -I$(CURDIR)/uapi -o $(BUILD)/uapi_check $(BUILD)/uapi_check.c
+	$(BUILD)/uapi_check

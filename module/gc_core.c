@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gc_core.c - generations and trial-deletion cycle collection.
+ *
+ * This follows the algorithm of CPython 3.11-3.13 (Python/gc.c), with the
+ * unreachable-set pipeline in CPython's order: legacy finalizers, weakref
+ * callbacks, finalizers (PEP 442), the resurrection check, clearing the
+ * remaining weakrefs, and deletion.
+ *
+ * Locking: none here.  The client serialises every call on a given
+ * struct rgc_state (refgc: the arena mutex), so collections of different
+ * states run in parallel.
+ *
+ * Memory: nothing is allocated.  Lists are threaded through rgc_head.node,
+ * and the scratch refcount lives in rgc_head.gc_refs.  The only fallible
+ * step, ops->reserve_garbage(), runs before the first side effect; when it
+ * fails every object is left where a survivor would be.
+ *
+ * No recursion: the reachability walk uses the young list itself as the
+ * worklist, as CPython's move_unreachable() does.
+ */
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+
+#include "gc_core.h"
+
+#define RESCHED_EVERY	4096
+
+static inline struct rgc_head *to_head(struct list_head *node)
+{
+	return list_entry(node, struct rgc_head, node);
+}
+
+static inline void set_gen(struct rgc_head *op, unsigned int gen)
+{
+	op->flags = (op->flags & ~RGC_F_GEN_MASK) | (gen << RGC_F_GEN_SHIFT);
+}
+
+static unsigned long list_size(const struct list_head *head)
+{
+	const struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, head)
+		n++;
+	return n;
+}
+
+/* Move every object of @from to the end of @to, now in generation @gen. */
+static void merge_into(struct list_head *from, struct list_head *to,
+		       unsigned int gen)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, from) {
+		struct rgc_head *op = to_head(pos);
+
+		op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
+		set_gen(op, gen);
+	}
+	list_splice_tail_init(from, to);
+}
+
+/**
+ * rgc_init() - set up an empty collector with CPython's defaults
+ * @gc: the state to initialise.
+ * @ops: the client's object operations.
+ */
+void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops)
+{
+	static const u32 thresholds[RGC_NUM_GENERATIONS] = { 700, 10, 10 };
+	int i;
+
+	*gc = (struct rgc_state){ .ops = ops, .enabled = true };
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
+		INIT_LIST_HEAD(&gc->gen[i].head);
+		gc->gen[i].threshold = thresholds[i];
+	}
+	INIT_LIST_HEAD(&gc->permanent.head);
+}
+
+/**
+ * rgc_track() - start tracking a new container in generation 0
+ * @gc: the collector.
+ * @op: the object; counts as one allocation (count0 + 1).
+ */
+void rgc_track(struct rgc_state *gc, struct rgc_head *op)
+{
+	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
+	op->flags |= RGC_F_TRACKED;
+	set_gen(op, 0);
+	list_add_tail(&op->node, &gc->gen[0].head);
+	gc->gen[0].count++;
+}
+
+/**
+ * rgc_untrack() - stop tracking an object that is being freed
+ * @gc: the collector.
+ * @op: the object; counts as one deallocation (count0 - 1, not below 0).
+ *
+ * Safe on an object that sits on one of a running collection's lists.
+ */
+void rgc_untrack(struct rgc_state *gc, struct rgc_head *op)
+{
+	if (!rgc_is_tracked(op))
+		return;
+	list_del_init(&op->node);
+	op->flags &= ~(RGC_F_TRACKED | RGC_F_COLLECTING | RGC_F_UNREACHABLE);
+	if (gc->gen[0].count > 0)
+		gc->gen[0].count--;
+}
+
+/**
+ * rgc_auto_generation() - the generation an automatic collection would take
+ * @gc: the collector.
+ *
+ * The oldest generation whose count exceeds its threshold; generation 2
+ * only when long_lived_pending >= long_lived_total / 4.
+ *
+ * Return: 0..2, or -1 when nothing is due.
+ */
+int rgc_auto_generation(const struct rgc_state *gc)
+{
+	int i;
+
+	for (i = RGC_NUM_GENERATIONS - 1; i >= 0; i--) {
+		if (gc->gen[i].count <= gc->gen[i].threshold)
+			continue;
+		if (i == RGC_NUM_GENERATIONS - 1 &&
+		    gc->long_lived_pending < gc->long_lived_total / 4)
+			continue;
+		return i;
+	}
+	return -1;
+}
+
+/**
+ * rgc_collection_due() - should an automatic collection be scheduled?
+ * @gc: the collector.
+ *
+ * Return: true when count0 exceeds a nonzero threshold0, automatic
+ * collection is enabled and no collection is running.
+ */
+bool rgc_collection_due(const struct rgc_state *gc)
+{
+	return gc->enabled && gc->gen[0].threshold &&
+	       gc->gen[0].count > gc->gen[0].threshold && !gc->collecting;
+}
+
+/* gc_refs = refcnt for every object of @young; returns how many. */
+static unsigned long update_refs(struct list_head *young)
+{
+	struct rgc_head *op;
+	unsigned long n = 0;
+
+	list_for_each_entry(op, young, node) {
+		op->gc_refs = op->refcnt;
+		op->flags |= RGC_F_COLLECTING;
+		if (!(++n % RESCHED_EVERY))
+			cond_resched();
+	}
+	return n;
+}
+
+static void visit_decref(struct rgc_head *child, void *arg)
+{
+	if ((child->flags & RGC_F_COLLECTING) && child->gc_refs)
+		child->gc_refs--;
+}
+
+/* Subtract the references that come from inside @young. */
+static void subtract_refs(struct rgc_state *gc, struct list_head *young)
+{
+	struct rgc_head *op;
+	unsigned long n = 0;
+
+	list_for_each_entry(op, young, node) {
+		gc->ops->traverse(op, visit_decref, NULL);
+		if (!(++n % RESCHED_EVERY))
+			cond_resched();
+	}
+}
+
+static void visit_reachable(struct rgc_head *child, void *arg)
+{
+	struct list_head *young = arg;
+
+	if (!(child->flags & RGC_F_COLLECTING))
+		return;
+	if (child->flags & RGC_F_UNREACHABLE) {
+		/* Tentatively unreachable: back onto @young, to be scanned. */
+		child->flags &= ~RGC_F_UNREACHABLE;
+		list_move_tail(&child->node, young);
+		child->gc_refs = 1;
+	} else if (!child->gc_refs) {
+		/* Not scanned yet: it will be, as reachable. */
+		child->gc_refs = 1;
+	}
+}
+
+/*
+ * Objects of @young with gc_refs > 0 are reachable from outside, and so is
+ * everything they reach.  Move the rest to @unreachable (flagged
+ * COLLECTING | UNREACHABLE).  Reachable objects lose COLLECTING and move to
+ * generation @gen.  Returns how many stayed reachable.
+ */
+static unsigned long move_unreachable(struct rgc_state *gc,
+				      struct list_head *young,
+				      struct list_head *unreachable,
+				      unsigned int gen)
+{
+	struct list_head *pos = young->next;
+	unsigned long reachable = 0;
+
+	while (pos != young) {
+		struct rgc_head *op = to_head(pos);
+		struct list_head *next;
+
+		if (op->gc_refs) {
+			gc->ops->traverse(op, visit_reachable, young);
+			op->flags &= ~RGC_F_COLLECTING;
+			set_gen(op, gen);
+			/* Read after traverse: it may have appended to @young. */
+			next = pos->next;
+			if (!(++reachable % RESCHED_EVERY))
+				cond_resched();
+		} else {
+			next = pos->next;
+			op->flags |= RGC_F_UNREACHABLE;
+			list_move_tail(pos, unreachable);
+		}
+		pos = next;
+	}
+	return reachable;
+}
+
+static unsigned long deduce_unreachable(struct rgc_state *gc,
+					struct list_head *young,
+					struct list_head *unreachable,
+					unsigned int gen,
+					unsigned long *reachable)
+{
+	unsigned long candidates = update_refs(young);
+
+	subtract_refs(gc, young);
+	*reachable = move_unreachable(gc, young, unreachable, gen);
+	return candidates;
+}
+
+/*
+ * Legacy mode: move unreachable objects with finalizers to @finalizers.
+ * Clears the UNREACHABLE mark on every object of @unreachable.
+ */
+static void move_legacy_finalizers(struct rgc_state *gc,
+				   struct list_head *unreachable,
+				   struct list_head *finalizers)
+{
+	struct rgc_head *op, *next;
+
+	list_for_each_entry_safe(op, next, unreachable, node) {
+		op->flags &= ~RGC_F_UNREACHABLE;
+		if (gc->legacy_finalizers && gc->ops->has_finalizer(op)) {
+			op->flags &= ~RGC_F_COLLECTING;
+			list_move_tail(&op->node, finalizers);
+		}
+	}
+}
+
+static void visit_move(struct rgc_head *child, void *arg)
+{
+	struct list_head *to = arg;
+
+	if (child->flags & RGC_F_COLLECTING) {
+		child->flags &= ~RGC_F_COLLECTING;
+		list_move_tail(&child->node, to);
+	}
+}
+
+/* Everything reachable from a legacy finalizer is uncollectable too. */
+static void move_legacy_finalizer_reachable(struct rgc_state *gc,
+					    struct list_head *finalizers)
+{
+	struct rgc_head *op;
+
+	/* visit_move appends to @finalizers, which this loop then reaches. */
+	list_for_each_entry(op, finalizers, node)
+		gc->ops->traverse(op, visit_move, finalizers);
+}
+
+/* How many entries the garbage list may gain from this collection. */
+static unsigned long garbage_needed(struct rgc_state *gc,
+				    struct list_head *unreachable,
+				    struct list_head *finalizers)
+{
+	unsigned long n = 0;
+	struct rgc_head *op;
+
+	if (gc->debug & RGC_DEBUG_SAVEALL)
+		return list_size(unreachable) + list_size(finalizers);
+	list_for_each_entry(op, finalizers, node)
+		if (gc->ops->has_finalizer(op))
+			n++;
+	return n;
+}
+
+static void handle_weakref_callbacks(struct rgc_state *gc,
+				     struct list_head *unreachable)
+{
+	struct rgc_head *op;
+
+	if (!gc->ops->handle_weakrefs)
+		return;
+	list_for_each_entry(op, unreachable, node)
+		gc->ops->handle_weakrefs(gc, op, true);
+}
+
+/* PEP 442: finalize each unreachable object once. */
+static void finalize_garbage(struct rgc_state *gc,
+			     struct list_head *unreachable)
+{
+	struct rgc_head *op;
+
+	list_for_each_entry(op, unreachable, node) {
+		if (rgc_is_finalized(op) || !gc->ops->has_finalizer(op))
+			continue;
+		op->flags |= RGC_F_FINALIZED;
+		gc->ops->finalize(gc, op);
+	}
+}
+
+/*
+ * Finalizers may have taken references: anything now reachable from
+ * outside @unreachable is resurrected and survives into @old.  What is
+ * still unreachable moves to @still (flagged COLLECTING).
+ */
+static void handle_resurrected(struct rgc_state *gc,
+			       struct list_head *unreachable,
+			       struct list_head *still,
+			       struct list_head *old, unsigned int oldgen)
+{
+	struct rgc_head *op;
+	unsigned long survivors;
+
+	list_for_each_entry(op, unreachable, node)
+		op->flags &= ~RGC_F_COLLECTING;
+	deduce_unreachable(gc, unreachable, still, oldgen, &survivors);
+	list_for_each_entry(op, still, node)
+		op->flags &= ~RGC_F_UNREACHABLE;
+	list_splice_tail_init(unreachable, old);
+}
+
+/* Clear the weakrefs to (and held by) the objects about to be deleted. */
+static void clear_weakrefs(struct rgc_state *gc, struct list_head *still)
+{
+	struct rgc_head *op;
+
+	if (!gc->ops->handle_weakrefs)
+		return;
+	list_for_each_entry(op, still, node)
+		gc->ops->handle_weakrefs(gc, op, false);
+}
+
+/* tp_clear every object of @collectable; survivors move to @old. */
+static void delete_garbage(struct rgc_state *gc,
+			   struct list_head *collectable,
+			   struct list_head *old, unsigned int oldgen)
+{
+	unsigned long n = 0;
+
+	while (!list_empty(collectable)) {
+		struct list_head *first = collectable->next;
+		struct rgc_head *op = to_head(first);
+
+		if (gc->debug & RGC_DEBUG_SAVEALL)
+			gc->ops->save_garbage(gc, op);
+		else
+			gc->ops->clear(gc, op);	/* may free op */
+		if (collectable->next == first) {
+			/* Still alive: it may die later. */
+			op->flags &= ~RGC_F_COLLECTING;
+			set_gen(op, oldgen);
+			list_move_tail(first, old);
+		}
+		if (!(++n % RESCHED_EVERY))
+			cond_resched();
+	}
+}
+
+static void handle_legacy_finalizers(struct rgc_state *gc,
+				     struct list_head *finalizers,
+				     struct list_head *old,
+				     unsigned int oldgen)
+{
+	struct rgc_head *op;
+
+	list_for_each_entry(op, finalizers, node) {
+		if ((gc->debug & RGC_DEBUG_SAVEALL) ||
+		    gc->ops->has_finalizer(op))
+			gc->ops->save_garbage(gc, op);
+	}
+	merge_into(finalizers, old, oldgen);
+}
+
+static void report_list(struct rgc_state *gc, struct list_head *list,
+			bool collectable)
+{
+	struct rgc_head *op;
+
+	if (!gc->ops->report)
+		return;
+	list_for_each_entry(op, list, node)
+		gc->ops->report(gc, op, collectable);
+}
+
+/**
+ * rgc_collect() - collect a generation and every younger one
+ * @gc: the collector.
+ * @generation: 0, 1 or 2.
+ * @res: filled with the outcome.
+ *
+ * Return: 0; -EBUSY when a collection is already running; -EINVAL for a
+ * bad generation; -ENOMEM when the garbage list could not grow, in which
+ * case every object survives untouched.
+ */
+int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
+{
+	struct list_head unreachable, finalizers, still, *young, *old;
+	unsigned long survivors, uncollectable, collected;
+	unsigned int oldgen;
+	u64 start;
+	int i, err = 0;
+
+	*res = (struct rgc_result){ .generation = generation };
+	if (generation < 0 || generation >= RGC_NUM_GENERATIONS)
+		return -EINVAL;
+	if (gc->collecting)
+		return -EBUSY;
+	gc->collecting = true;
+	start = gc->ops->now_ns();
+
+	if (generation + 1 < RGC_NUM_GENERATIONS)
+		gc->gen[generation + 1].count++;
+	for (i = 0; i <= generation; i++)
+		gc->gen[i].count = 0;
+	for (i = 0; i < generation; i++)
+		list_splice_tail_init(&gc->gen[i].head,
+				      &gc->gen[generation].head);
+
+	young = &gc->gen[generation].head;
+	oldgen = generation + 1 < RGC_NUM_GENERATIONS ? generation + 1 : generation;
+	old = &gc->gen[oldgen].head;
+	INIT_LIST_HEAD(&unreachable);
+	INIT_LIST_HEAD(&finalizers);
+	INIT_LIST_HEAD(&still);
+
+	res->visited = deduce_unreachable(gc, young, &unreachable, oldgen,
+					  &survivors);
+	if (young != old) {
+		if (generation == RGC_NUM_GENERATIONS - 2)
+			gc->long_lived_pending += survivors;
+		list_splice_tail_init(young, old);
+	} else {
+		gc->long_lived_pending = 0;
+		gc->long_lived_total = survivors;
+	}
+
+	move_legacy_finalizers(gc, &unreachable, &finalizers);
+	move_legacy_finalizer_reachable(gc, &finalizers);
+
+	/* The one fallible step, before anything irreversible. */
+	if (gc->ops->reserve_garbage) {
+		err = gc->ops->reserve_garbage(gc, garbage_needed(gc,
+								  &unreachable,
+								  &finalizers));
+		if (err) {
+			merge_into(&unreachable, old, oldgen);
+			merge_into(&finalizers, old, oldgen);
+			goto out;
+		}
+	}
+
+	if (gc->debug & RGC_DEBUG_COLLECTABLE)
+		report_list(gc, &unreachable, true);
+	handle_weakref_callbacks(gc, &unreachable);
+	finalize_garbage(gc, &unreachable);
+	handle_resurrected(gc, &unreachable, &still, old, oldgen);
+	clear_weakrefs(gc, &still);
+	collected = list_size(&still);
+	delete_garbage(gc, &still, old, oldgen);
+
+	uncollectable = list_size(&finalizers);
+	if (gc->debug & RGC_DEBUG_UNCOLLECTABLE)
+		report_list(gc, &finalizers, false);
+	handle_legacy_finalizers(gc, &finalizers, old, oldgen);
+
+	res->collected = collected;
+	res->uncollectable = uncollectable;
+out:
+	res->duration_ns = gc->ops->now_ns() - start;
+	if (!err) {
+		struct rgc_gen_stats *st = &gc->stats[generation];
+
+		st->collections++;
+		st->collected += res->collected;
+		st->uncollectable += res->uncollectable;
+		st->visited += res->visited;
+		st->total_ns += res->duration_ns;
+		if (res->duration_ns > st->max_ns)
+			st->max_ns = res->duration_ns;
+	}
+	gc->collecting = false;
+	return err;
+}
+
+/**
+ * rgc_freeze() - move every tracked object to the permanent generation
+ * @gc: the collector.  As gc.freeze(), count0 is reset.
+ */
+void rgc_freeze(struct rgc_state *gc)
+{
+	int i;
+
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
+		merge_into(&gc->gen[i].head, &gc->permanent.head,
+			   RGC_GEN_PERMANENT);
+	gc->gen[0].count = 0;
+}
+
+/**
+ * rgc_unfreeze() - move the permanent generation back into generation 2
+ * @gc: the collector.
+ */
+void rgc_unfreeze(struct rgc_state *gc)
+{
+	merge_into(&gc->permanent.head, &gc->gen[RGC_NUM_GENERATIONS - 1].head,
+		   RGC_NUM_GENERATIONS - 1);
+}
+
+/**
+ * rgc_gen_size() - how many objects a generation holds
+ * @gc: the collector.
+ * @gen: 0..2 or RGC_GEN_PERMANENT.
+ *
+ * Return: the count, by walking the list (O(n)).
+ */
+unsigned long rgc_gen_size(const struct rgc_state *gc, int gen)
+{
+	if (gen == RGC_GEN_PERMANENT)
+		return list_size(&gc->permanent.head);
+	if (gen < 0 || gen >= RGC_NUM_GENERATIONS)
+		return 0;
+	return list_size(&gc->gen[gen].head);
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gc_core.h - the collector core's interface.
+ *
+ * The core owns generations, thresholds, counts, statistics and the
+ * trial-deletion collection (CPython 3.11-3.13 Python/gc.c semantics).  It
+ * knows objects only through struct rgc_head, embedded in each object, and
+ * through struct rgc_ops, the client's tp_traverse/tp_clear/tp_finalize.
+ *
+ * The core takes no locks and allocates nothing: its client serialises all
+ * calls on one struct rgc_state (refgc: the arena mutex).  It compiles
+ * unchanged into the kernel module and, through host/shim/, into host test
+ * programs.
+ */
+#ifndef _REFGC_GC_CORE_H
+#define _REFGC_GC_CORE_H
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/types.h>
+
+#define RGC_NUM_GENERATIONS	3
+#define RGC_GEN_PERMANENT	3
+
+/* rgc_head.flags: the core owns bits 0-7, the client owns bits 8-31. */
+#define RGC_F_TRACKED		0x01u	/* on a generation list */
+#define RGC_F_COLLECTING	0x02u	/* in the set being collected */
+#define RGC_F_UNREACHABLE	0x04u	/* tentatively unreachable */
+#define RGC_F_FINALIZED		0x08u	/* finalizer ran (PEP 442) */
+#define RGC_F_GEN_SHIFT		4
+#define RGC_F_GEN_MASK		(0x3u << RGC_F_GEN_SHIFT)
+#define RGC_F_CLIENT_SHIFT	8
+
+/* Debug flags, with CPython's values. */
+#define RGC_DEBUG_STATS		BIT(0)
+#define RGC_DEBUG_COLLECTABLE	BIT(1)
+#define RGC_DEBUG_UNCOLLECTABLE	BIT(2)
+#define RGC_DEBUG_SAVEALL	BIT(5)
+#define RGC_DEBUG_LEAK		(RGC_DEBUG_COLLECTABLE | \
+				 RGC_DEBUG_UNCOLLECTABLE | RGC_DEBUG_SAVEALL)
+#define RGC_DEBUG_ALL		(RGC_DEBUG_STATS | RGC_DEBUG_LEAK)
+
+/**
+ * struct rgc_head - the collector's part of every object
+ * @node: generation list link; a worklist link while the object dies.
+ * @refcnt: strong references to the object, from anywhere.
+ * @gc_refs: scratch: refcnt minus references from the collected set.
+ * @flags: RGC_F_* core bits, client bits from RGC_F_CLIENT_SHIFT up.
+ * @aux: a word the core never touches; the client's to use.
+ */
+struct rgc_head {
+	struct list_head node;
+	u32 refcnt;
+	u32 gc_refs;
+	u32 flags;
+	u32 aux;
+};
+
+struct rgc_state;
+
+typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
+
+/**
+ * struct rgc_ops - what the core needs to know about the client's objects
+ * @traverse: call @visit once for every strong reference @op holds
+ *	(tp_traverse).  Must not change the graph.
+ * @clear: drop every strong reference @op holds (tp_clear).  May free
+ *	objects, @op included, through the client's refcounting; a freed
+ *	object must leave its generation list (rgc_untrack()).
+ * @has_finalizer: whether @op's type has a finalizer (__del__).
+ * @finalize: run, or schedule, @op's finalizer.  Called at most once per
+ *	object; the core sets RGC_F_FINALIZED first.  May take references.
+ * @handle_weakrefs: with @callbacks, clear the weakrefs to unreachable @op
+ *	that have callbacks, and queue the callbacks of those weakrefs that
+ *	are not themselves being collected (rgc_is_collecting()).  Without,
+ *	clear every remaining weakref to @op and, if @op is a weakref, its
+ *	own referent link; queue nothing.
+ * @reserve_garbage: make room for @n more entries on the garbage list,
+ *	so that @save_garbage cannot fail.  Returns 0 or -ENOMEM.
+ * @save_garbage: append @op to the garbage list, taking a reference.
+ * @report: debug output for DEBUG_COLLECTABLE/UNCOLLECTABLE objects.
+ * @now_ns: a monotonic clock.
+ */
+struct rgc_ops {
+	void (*traverse)(struct rgc_head *op, rgc_visit_t visit, void *arg);
+	void (*clear)(struct rgc_state *gc, struct rgc_head *op);
+	bool (*has_finalizer)(const struct rgc_head *op);
+	void (*finalize)(struct rgc_state *gc, struct rgc_head *op);
+	void (*handle_weakrefs)(struct rgc_state *gc, struct rgc_head *op,
+				bool callbacks);
+	int (*reserve_garbage)(struct rgc_state *gc, unsigned long n);
+	void (*save_garbage)(struct rgc_state *gc, struct rgc_head *op);
+	void (*report)(struct rgc_state *gc, struct rgc_head *op,
+		       bool collectable);
+	u64 (*now_ns)(void);
+};
+
+/**
+ * struct rgc_gen_stats - per-generation statistics, as gc.get_stats()
+ * @collections: collections of this generation.
+ * @collected: objects found unreachable and collectable.
+ * @uncollectable: objects found unreachable but uncollectable.
+ * @visited: objects examined (the generations collected, summed).
+ * @total_ns: time spent in these collections.
+ * @max_ns: the longest of them.
+ */
+struct rgc_gen_stats {
+	u64 collections;
+	u64 collected;
+	u64 uncollectable;
+	u64 visited;
+	u64 total_ns;
+	u64 max_ns;
+};
+
+/**
+ * struct rgc_gen - one generation
+ * @head: the objects, oldest first.
+ * @nr: how many objects @head holds.
+ * @threshold: when @count exceeds it, this generation is due.
+ * @count: gen 0: tracked allocations minus deallocations since the last
+ *	gen-0 collection; gen n > 0: collections of gen n - 1 since the last
+ *	collection of gen n.
+ */
+struct rgc_gen {
+	struct list_head head;
+	unsigned long nr;
+	u32 threshold;
+	u64 count;
+};
+
+/**
+ * struct rgc_result - the outcome of one collection
+ * @generation: the generation collected.
+ * @collected: unreachable objects that were collectable.
+ * @uncollectable: unreachable objects kept (legacy finalizers).
+ * @visited: objects examined.
+ * @duration_ns: how long the collection took.
+ */
+struct rgc_result {
+	int generation;
+	u64 collected;
+	u64 uncollectable;
+	u64 visited;
+	u64 duration_ns;
+};
+
+/**
+ * struct rgc_state - one collector instance (refgc: one per arena)
+ * @ops: the client's object operations.
+ * @gen: generations 0, 1 and 2.
+ * @permanent: the frozen generation (gc.freeze()).
+ * @stats: per-generation statistics.
+ * @long_lived_total: objects in gen 2 after the last full collection.
+ * @long_lived_pending: objects that reached gen 2 since then.
+ * @debug: RGC_DEBUG_* flags.
+ * @enabled: automatic collection is on.
+ * @collecting: a collection is running (re-entry guard).
+ * @legacy_finalizers: Python 2.7 rules: unreachable objects with
+ *	finalizers, and all they reach, are uncollectable garbage.
+ */
+struct rgc_state {
+	const struct rgc_ops *ops;
+	struct rgc_gen gen[RGC_NUM_GENERATIONS];
+	struct rgc_gen permanent;
+	struct rgc_gen_stats stats[RGC_NUM_GENERATIONS];
+	u64 long_lived_total;
+	u64 long_lived_pending;
+	u32 debug;
+	bool enabled;
+	bool collecting;
+	bool legacy_finalizers;
+};
+
+static inline bool rgc_is_tracked(const struct rgc_head *op)
+{
+	return op->flags & RGC_F_TRACKED;
+}
+
+static inline bool rgc_is_finalized(const struct rgc_head *op)
+{
+	return op->flags & RGC_F_FINALIZED;
+}
+
+/* True while @op belongs to the set a running collection found unreachable. */
+static inline bool rgc_is_collecting(const struct rgc_head *op)
+{
+	return op->flags & RGC_F_COLLECTING;
+}
+
+/* The generation @op is on (RGC_GEN_PERMANENT when frozen), or -1. */
+static inline int rgc_generation(const struct rgc_head *op)
+{
+	if (!rgc_is_tracked(op))
+		return -1;
+	return (op->flags & RGC_F_GEN_MASK) >> RGC_F_GEN_SHIFT;
+}
+
+void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops);
+void rgc_track(struct rgc_state *gc, struct rgc_head *op);
+void rgc_untrack(struct rgc_state *gc, struct rgc_head *op);
+int rgc_auto_generation(const struct rgc_state *gc);
+bool rgc_collection_due(const struct rgc_state *gc);
+int rgc_collect(struct rgc_state *gc, int generation,
+		struct rgc_result *res);
+void rgc_freeze(struct rgc_state *gc);
+void rgc_unfreeze(struct rgc_state *gc);
+unsigned long rgc_gen_size(const struct rgc_state *gc, int gen);
+
+#endif /* _REFGC_GC_CORE_H */

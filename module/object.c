@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * object.c - objects: creation, handles, slots, payload, info, and death.
+ *
+ * Refcount = handles + slots pointing at the object + garbage-list entry +
+ * an undelivered FINALIZE event.  When it reaches zero the object goes on
+ * arena->dying (through its gc.node) and refgc_reap() frees it: weakrefs
+ * cleared, slots released, payload freed, id retired.  Releasing slots
+ * may add more objects to arena->dying, which the same loop frees: a
+ * million-long chain dies in one loop, with no recursion.  An object with
+ * an unrun finalizer is not freed at zero: it is finalized instead (a
+ * FINALIZE event takes a reference, see events.c).
+ *
+ * Every operation validates everything before its first side effect, so a
+ * failed operation changes nothing.  Callers hold arena->lock.
+ */
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "refgc.h"
+
+#define OBJ_BYTES	sizeof(struct refgc_object)
+#define REAP_RESCHED	1024
+
+atomic64_t refgc_ids = ATOMIC64_INIT(0);
+
+/**
+ * refgc_lookup() - find a live object by id
+ * @a: the arena, locked.
+ * @id: the id.
+ *
+ * Return: the object, or NULL for an unknown, foreign or dead id.
+ */
+struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id)
+{
+	struct refgc_object *o;
+
+	if (!id || id > ULONG_MAX)
+		return NULL;
+	o = xa_load(&a->objects, id);
+	return o && o->gc.refcnt ? o : NULL;
+}
+
+static bool is_container(const struct refgc_arena *a,
+			 const struct refgc_object *o)
+{
+	return !(obj_type(a, o)->flags & REFGC_TYPE_ATOMIC) &&
+	       !obj_is_weakref(o);
+}
+
+/* The object's refcount reached zero: finalize it, or queue it to die. */
+static void obj_zero(struct refgc_arena *a, struct refgc_object *o)
+{
+	if ((o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc)) {
+		o->gc.flags |= RGC_F_FINALIZED;
+		o->gc.refcnt = 1;
+		refgc_queue_finalize(a, o);
+		return;
+	}
+	rgc_untrack(&a->gc, &o->gc);
+	list_add_tail(&o->gc.node, &a->dying);
+}
+
+/**
+ * refgc_decref() - drop one strong reference
+ * @a: the arena, locked.
+ * @o: the object.  If this was its last reference it is queued on
+ *	arena->dying; it stays valid until the caller runs refgc_reap().
+ */
+void refgc_decref(struct refgc_arena *a, struct refgc_object *o)
+{
+	if (WARN_ON_ONCE(!o->gc.refcnt))
+		return;
+	if (!--o->gc.refcnt)
+		obj_zero(a, o);
+}
+
+static void free_slots_array(struct refgc_arena *a, struct refgc_object *o)
+{
+	kvfree(o->slots);
+	refgc_uncharge(a, (u64)o->cap * sizeof(*o->slots));
+	o->slots = NULL;
+	o->cap = 0;
+}
+
+/**
+ * refgc_clear_slots() - drop every slot of a container (tp_clear)
+ * @a: the arena, locked.
+ * @o: the object; children whose refcount reaches zero go on
+ *	arena->dying.
+ */
+void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
+{
+	struct refgc_object **slots = o->slots;
+	u32 i, n = o->nslots;
+
+	if (obj_is_weakref(o) || !slots)
+		return;
+	o->nslots = 0;
+	a->nr_slots -= n;
+	for (i = 0; i < n; i++)
+		refgc_decref(a, slots[i]);
+	free_slots_array(a, o);
+}
+
+static void obj_free(struct refgc_arena *a, struct refgc_object *o)
+{
+	struct refgc_type_ent *t = &a->types[o->type];
+
+	xa_erase(&a->objects, o->id);
+	kvfree(o->payload);
+	refgc_uncharge(a, OBJ_BYTES + o->payload_size);
+	a->payload_bytes -= o->payload_size;
+	a->nr_objects--;
+	t->nr--;
+	if (o->oflags & REFGC_OF_FINALIZER)
+		a->nr_finalizable--;
+	kmem_cache_free(refgc_obj_cache, o);
+}
+
+/**
+ * refgc_reap() - free every object on arena->dying, cascading
+ * @a: the arena, locked.
+ */
+void refgc_reap(struct refgc_arena *a)
+{
+	unsigned long n = 0;
+
+	while (!list_empty(&a->dying)) {
+		struct refgc_object *o = list_first_entry(&a->dying,
+							  struct refgc_object,
+							  gc.node);
+
+		list_del(&o->gc.node);
+		if (o->oflags & REFGC_OF_WEAKREFS)
+			refgc_weakrefs_clear(a, o, true, false);
+		if (obj_is_weakref(o))
+			refgc_weakref_free(a, o);
+		else
+			refgc_clear_slots(a, o);
+		obj_free(a, o);
+		if (!(++n % REAP_RESCHED))
+			cond_resched();
+	}
+}
+
+/**
+ * refgc_free_all() - free every object of a closing arena, cycles included
+ * @a: the arena, locked, with no users left.
+ */
+void refgc_free_all(struct refgc_arena *a)
+{
+	struct refgc_object *o;
+	unsigned long id, n = 0;
+
+	xa_for_each(&a->objects, id, o) {
+		if (obj_is_weakref(o)) {
+			kfree(o->wref);
+			refgc_uncharge(a, sizeof(*o->wref));
+		} else {
+			a->nr_slots -= o->nslots;
+			free_slots_array(a, o);
+		}
+		obj_free(a, o);
+		if (!(++n % REAP_RESCHED))
+			cond_resched();
+	}
+	a->ngarbage = 0;
+}
+
+static int op_new(struct refgc_arena *a, struct refgc_op *op)
+{
+	const struct refgc_type_ent *t;
+	struct refgc_object *o;
+	u64 size = op->arg2;
+	u64 id;
+	int err;
+
+	if (!op->arg || op->arg >= a->ntypes)
+		return -ENOENT;
+	if (op->arg == REFGC_TYPE_WEAKREF_ID)
+		return -EINVAL;
+	t = &a->types[op->arg];
+	if (size > a->limits.max_payload)
+		return -EFBIG;
+	if (a->nr_objects >= a->limits.max_objects)
+		return -ENOSPC;
+	if (t->flags & REFGC_TYPE_FINALIZER) {
+		err = refgc_fin_reserve(a, a->nr_finalizable + 1);
+		if (err)
+			return err;
+	}
+	err = refgc_charge(a, OBJ_BYTES + size);
+	if (err)
+		return err;
+
+	err = -ENOMEM;
+	o = kmem_cache_zalloc(refgc_obj_cache, GFP_KERNEL_ACCOUNT);
+	if (!o)
+		goto err_uncharge;
+	if (size) {
+		o->payload = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!o->payload)
+			goto err_free;
+	}
+	id = atomic64_inc_return(&refgc_ids);
+	err = xa_insert(&a->objects, id, o, GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto err_free;
+
+	o->id = id;
+	o->type = op->arg;
+	o->payload_size = size;
+	o->gc.refcnt = 1;
+	o->gc.aux = 1;
+	if (t->flags & REFGC_TYPE_FINALIZER) {
+		o->oflags |= REFGC_OF_FINALIZER;
+		a->nr_finalizable++;
+	}
+	a->types[op->arg].nr++;
+	a->nr_objects++;
+	a->payload_bytes += size;
+	if (!(t->flags & REFGC_TYPE_ATOMIC)) {
+		rgc_track(&a->gc, &o->gc);
+		refgc_maybe_schedule(a);
+	}
+	op->result = id;
+	return 0;
+
+err_free:
+	kvfree(o->payload);
+	kmem_cache_free(refgc_obj_cache, o);
+err_uncharge:
+	refgc_uncharge(a, OBJ_BYTES + size);
+	return err;
+}
+
+static int op_incref(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = refgc_lookup(a, op->id);
+
+	if (!o)
+		return -ENOENT;
+	if (o->gc.refcnt == U32_MAX)
+		return -ENOSPC;
+	o->gc.refcnt++;
+	op->result = ++o->gc.aux;
+	return 0;
+}
+
+static int op_decref(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = refgc_lookup(a, op->id);
+
+	if (!o)
+		return -ENOENT;
+	if (!o->gc.aux)
+		return -EINVAL;		/* no handle to drop */
+	op->result = --o->gc.aux;
+	refgc_decref(a, o);
+	return 0;
+}
+
+/* Look up a container and, if @dst_id, a second live object. */
+static int lookup_pair(struct refgc_arena *a, u64 src_id, u64 dst_id,
+		       struct refgc_object **src, struct refgc_object **dst)
+{
+	*src = refgc_lookup(a, src_id);
+	if (!*src)
+		return -ENOENT;
+	if (dst) {
+		*dst = refgc_lookup(a, dst_id);
+		if (!*dst)
+			return -ENOENT;
+	}
+	return is_container(a, *src) ? 0 : -EINVAL;
+}
+
+static int grow_slots(struct refgc_arena *a, struct refgc_object *o)
+{
+	u32 cap = o->cap < 2 ? 2 : o->cap + (o->cap >> 1);
+	struct refgc_object **slots;
+	int err;
+
+	cap = min_t(u32, cap, REFGC_MAX_SLOTS);
+	err = refgc_charge(a, (u64)(cap - o->cap) * sizeof(*slots));
+	if (err)
+		return err;
+	slots = kvrealloc(o->slots, o->cap * sizeof(*slots),
+			  cap * sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	if (!slots) {
+		refgc_uncharge(a, (u64)(cap - o->cap) * sizeof(*slots));
+		return -ENOMEM;
+	}
+	o->slots = slots;
+	o->cap = cap;
+	return 0;
+}
+
+static int op_link(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *src, *dst;
+	int err = lookup_pair(a, op->id, op->arg, &src, &dst);
+
+	if (err)
+		return err;
+	if (src->nslots >= REFGC_MAX_SLOTS || dst->gc.refcnt == U32_MAX)
+		return -ENOSPC;
+	if (src->nslots == src->cap) {
+		err = grow_slots(a, src);
+		if (err)
+			return err;
+	}
+	dst->gc.refcnt++;
+	op->result = src->nslots;
+	src->slots[src->nslots++] = dst;
+	a->nr_slots++;
+	return 0;
+}
+
+/* Remove slot @i of @src and drop the reference it held. */
+static void remove_slot(struct refgc_arena *a, struct refgc_object *src,
+			u32 i)
+{
+	struct refgc_object *dst = src->slots[i];
+
+	memmove(&src->slots[i], &src->slots[i + 1],
+		(src->nslots - i - 1) * sizeof(*src->slots));
+	src->nslots--;
+	a->nr_slots--;
+	refgc_decref(a, dst);
+}
+
+static int op_unlink(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *src;
+	int err = lookup_pair(a, op->id, 0, &src, NULL);
+
+	if (err)
+		return err;
+	if (op->arg >= src->nslots)
+		return -EINVAL;
+	op->result = src->slots[op->arg]->id;
+	remove_slot(a, src, op->arg);
+	return 0;
+}
+
+static int op_remove(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *src, *dst;
+	int err = lookup_pair(a, op->id, op->arg, &src, &dst);
+	u32 i;
+
+	if (err)
+		return err;
+	for (i = 0; i < src->nslots; i++) {
+		if (src->slots[i] == dst) {
+			op->result = i;
+			remove_slot(a, src, i);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int op_set(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *src, *dst, *old;
+	int err = lookup_pair(a, op->id, op->arg, &src, &dst);
+
+	if (err)
+		return err;
+	if (op->arg2 >= src->nslots)
+		return -EINVAL;
+	if (dst->gc.refcnt == U32_MAX)
+		return -ENOSPC;
+	dst->gc.refcnt++;
+	old = src->slots[op->arg2];
+	src->slots[op->arg2] = dst;
+	op->result = old->id;
+	refgc_decref(a, old);
+	return 0;
+}
+
+static int op_clear(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *src;
+	int err = lookup_pair(a, op->id, 0, &src, NULL);
+
+	if (err)
+		return err;
+	op->result = src->nslots;
+	refgc_clear_slots(a, src);
+	return 0;
+}
+
+static int put_ids(u64 __user *uids, struct refgc_object **objs, u64 n)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		if (put_user(objs[i]->id, uids + i))
+			return -EFAULT;
+	return 0;
+}
+
+static int op_get_slots(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = refgc_lookup(a, op->id);
+	u64 n;
+
+	if (!o)
+		return -ENOENT;
+	n = obj_is_weakref(o) ? 0 : o->nslots;
+	if (put_ids(u64_to_user_ptr(op->addr), o->slots, min(n, op->arg2)))
+		return -EFAULT;
+	op->result = n;
+	return 0;
+}
+
+static int op_get_referrers(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *target = refgc_lookup(a, op->id), *o;
+	u64 __user *uids = u64_to_user_ptr(op->addr);
+	unsigned long id;
+	u64 found = 0;
+	u32 i;
+
+	if (!target)
+		return -ENOENT;
+	xa_for_each(&a->objects, id, o) {
+		if (!is_container(a, o))
+			continue;
+		for (i = 0; i < o->nslots; i++) {
+			if (o->slots[i] != target)
+				continue;
+			if (found < op->arg2 && put_user(o->id, uids + found))
+				return -EFAULT;
+			found++;
+			break;
+		}
+	}
+	op->result = found;
+	return 0;
+}
+
+/* Check a payload range; returns the object or an ERR_PTR. */
+static struct refgc_object *payload_range(struct refgc_arena *a,
+					  struct refgc_op *op)
+{
+	struct refgc_object *o = refgc_lookup(a, op->id);
+
+	if (!o)
+		return ERR_PTR(-ENOENT);
+	if (op->arg > o->payload_size || op->arg2 > o->payload_size - op->arg)
+		return ERR_PTR(-EINVAL);
+	return o;
+}
+
+static int op_read(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = payload_range(a, op);
+
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	if (copy_to_user(u64_to_user_ptr(op->addr), o->payload + op->arg,
+			 op->arg2))
+		return -EFAULT;
+	op->result = op->arg2;
+	return 0;
+}
+
+static int op_write(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = payload_range(a, op);
+	void *bounce;
+
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	if (!op->arg2)
+		return 0;
+	/* Through a bounce buffer, so that a fault changes nothing. */
+	bounce = kvmalloc(op->arg2, GFP_KERNEL_ACCOUNT);
+	if (!bounce)
+		return -ENOMEM;
+	if (copy_from_user(bounce, u64_to_user_ptr(op->addr), op->arg2)) {
+		kvfree(bounce);
+		return -EFAULT;
+	}
+	memcpy(o->payload + op->arg, bounce, op->arg2);
+	kvfree(bounce);
+	op->result = op->arg2;
+	return 0;
+}
+
+/**
+ * refgc_obj_flags() - the REFGC_INFO_* flags of an object
+ * @o: the object.
+ *
+ * Return: the flags.
+ */
+u32 refgc_obj_flags(struct refgc_object *o)
+{
+	int gen = rgc_generation(&o->gc);
+	u32 f = 0;
+
+	if (gen >= 0)
+		f |= REFGC_INFO_TRACKED;
+	if (gen == RGC_GEN_PERMANENT)
+		f |= REFGC_INFO_FROZEN;
+	if (rgc_is_finalized(&o->gc))
+		f |= REFGC_INFO_FINALIZED;
+	if (o->oflags & REFGC_OF_GARBAGE)
+		f |= REFGC_INFO_GARBAGE;
+	if (obj_is_weakref(o))
+		f |= REFGC_INFO_WEAKREF;
+	if (o->oflags & REFGC_OF_DEAD_REF)
+		f |= REFGC_INFO_DEAD_REF;
+	if (o->oflags & REFGC_OF_PENDING)
+		f |= REFGC_INFO_PENDING;
+	return f;
+}
+
+/**
+ * refgc_obj_info() - fill a struct refgc_info
+ * @a: the arena, locked.
+ * @o: the object.
+ * @info: filled in.
+ */
+void refgc_obj_info(struct refgc_arena *a, struct refgc_object *o,
+		    struct refgc_info *info)
+{
+	*info = (struct refgc_info){
+		.id = o->id,
+		.type = o->type,
+		.flags = refgc_obj_flags(o),
+		.refcount = o->gc.refcnt,
+		.handles = o->gc.aux,
+		.slots = obj_is_weakref(o) ? 0 : o->nslots,
+		.payload_size = o->payload_size,
+		.generation = rgc_generation(&o->gc),
+	};
+}
+
+static int op_get_info(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = refgc_lookup(a, op->id);
+	void __user *uinfo = u64_to_user_ptr(op->addr);
+	struct refgc_info info;
+	size_t ksize = sizeof(info);
+
+	if (!o)
+		return -ENOENT;
+	if (op->arg2 < ksize || op->arg2 > PAGE_SIZE)
+		return -EINVAL;
+	refgc_obj_info(a, o, &info);
+	if (copy_to_user(uinfo, &info, ksize) ||
+	    clear_user(uinfo + ksize, op->arg2 - ksize))
+		return -EFAULT;
+	op->result = ksize;
+	return 0;
+}
+
+static int op_weakref_drop(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = refgc_lookup(a, op->id);
+
+	if (!o)
+		return -ENOENT;
+	if (!obj_is_weakref(o))
+		return -EINVAL;
+	return op_decref(a, op);
+}
+
+/* Which refgc_op fields an op reads; the others must be zero. */
+#define F_ID	BIT(0)
+#define F_ARG	BIT(1)
+#define F_ARG2	BIT(2)
+#define F_ADDR	BIT(3)
+
+static const struct {
+	int (*fn)(struct refgc_arena *a, struct refgc_op *op);
+	u8 fields;
+	u32 flags;
+} refgc_op_table[REFGC_OP_MAX] = {
+	[REFGC_OP_NEW]		= { op_new, F_ARG | F_ARG2 },
+	[REFGC_OP_INCREF]	= { op_incref, F_ID },
+	[REFGC_OP_DECREF]	= { op_decref, F_ID },
+	[REFGC_OP_LINK]		= { op_link, F_ID | F_ARG },
+	[REFGC_OP_UNLINK]	= { op_unlink, F_ID | F_ARG },
+	[REFGC_OP_REMOVE]	= { op_remove, F_ID | F_ARG },
+	[REFGC_OP_SET]		= { op_set, F_ID | F_ARG | F_ARG2 },
+	[REFGC_OP_CLEAR]	= { op_clear, F_ID },
+	[REFGC_OP_GET_SLOTS]	= { op_get_slots, F_ID | F_ARG2 | F_ADDR },
+	[REFGC_OP_READ]		= { op_read, F_ID | F_ARG | F_ARG2 | F_ADDR },
+	[REFGC_OP_WRITE]	= { op_write, F_ID | F_ARG | F_ARG2 | F_ADDR },
+	[REFGC_OP_GET_INFO]	= { op_get_info, F_ID | F_ARG2 | F_ADDR },
+	[REFGC_OP_WEAKREF_NEW]	= { refgc_weakref_new, F_ID | F_ARG,
+				    REFGC_WEAKREF_CALLBACK },
+	[REFGC_OP_WEAKREF_GET]	= { refgc_weakref_get, F_ID },
+	[REFGC_OP_WEAKREF_DROP]	= { op_weakref_drop, F_ID },
+	[REFGC_OP_GET_REFERRERS] = { op_get_referrers, F_ID | F_ARG2 | F_ADDR },
+};
+
+/**
+ * refgc_run_op() - run one object operation (REFGC_IOC_OP, or a batch op)
+ * @a: the arena, locked.
+ * @op: the operation; @op->result is set on success.
+ *
+ * Return: 0 or a negative errno; on error the arena is unchanged.
+ */
+int refgc_run_op(struct refgc_arena *a, struct refgc_op *op)
+{
+	u8 fields;
+	int err;
+
+	if (!op->op || op->op >= REFGC_OP_MAX)
+		return -EINVAL;
+	fields = refgc_op_table[op->op].fields;
+	if (op->flags & ~refgc_op_table[op->op].flags || op->reserved ||
+	    (!(fields & F_ID) && op->id) || (!(fields & F_ARG) && op->arg) ||
+	    (!(fields & F_ARG2) && op->arg2) ||
+	    (!(fields & F_ADDR) && op->addr))
+		return -EINVAL;
+	op->result = 0;
+	err = refgc_op_table[op->op].fn(a, op);
+	refgc_reap(a);
+	return err;
+}

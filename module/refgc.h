@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * refgc.h - the module's internal types: arena, object, type, weakref,
+ * event queue, and the functions the files of module/ share.
+ *
+ * Locking (one rule): everything reachable from a struct refgc_arena is
+ * guarded by arena->lock, a mutex held for a whole ioctl (a whole batch),
+ * a whole collection, a read() of events and a debugfs dump.  The
+ * exceptions are the fields poll() peeks at with READ_ONCE (ev.nr,
+ * ev.fin_nr, ev.lost) and arena->work_pending, which the worker clears
+ * under the lock.  The global arena list is guarded by refgc_arenas_lock,
+ * which is never taken inside an arena lock's critical section the other
+ * way round (arena lock may nest inside it, for debugfs listings only).
+ */
+#ifndef _REFGC_REFGC_H
+#define _REFGC_REFGC_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <uapi/linux/refgc.h>
+
+#include "gc_core.h"
+
+#define REFGC_MAX_TYPES		1024	/* per arena, the weakref type included */
+#define REFGC_MAX_BATCH		4096	/* ops per REFGC_IOC_BATCH */
+#define REFGC_MAX_SLOTS		BIT(28)		/* slots per object */
+#define REFGC_EVENT_RING	512	/* droppable events queued per arena */
+#define REFGC_LIST_MAX		65536	/* entries per REFGC_IOC_LIST call */
+
+/* refgc_object.oflags */
+#define REFGC_OF_WEAKREFS	0x01	/* weakrefs point here (arena->wrefs) */
+#define REFGC_OF_GARBAGE	0x02	/* on the garbage list */
+#define REFGC_OF_PENDING	0x04	/* a queued FINALIZE event holds it */
+#define REFGC_OF_DEAD_REF	0x08	/* weakref whose referent has died */
+#define REFGC_OF_CALLBACK	0x10	/* weakref with a callback */
+#define REFGC_OF_FINALIZER	0x20	/* its type has a finalizer */
+
+/**
+ * struct refgc_wref - the weakref part of a weakref object
+ * @referent: the object it refers to, NULL once cleared.
+ * @next: the next weakref object to the same referent.
+ * @cookie: userspace's cookie, returned in the WEAKREF event.
+ */
+struct refgc_wref {
+	struct refgc_object *referent;
+	struct refgc_object *next;
+	u64 cookie;
+};
+
+/**
+ * struct refgc_object - one object of an arena (72 bytes on 64-bit)
+ * @gc: the collector's head; gc.aux counts the handles.
+ * @id: the object id, unique for the module's life.
+ * @slots: the references a container holds, in order.
+ * @wref: for weakref objects, which hold no slots.
+ * @nslots: slots used.
+ * @cap: slots allocated.
+ * @payload: @payload_size bytes of zero-filled payload, or NULL.
+ * @payload_size: bytes of payload.
+ * @type: index into the arena's type table.
+ * @oflags: REFGC_OF_* bits.
+ */
+struct refgc_object {
+	struct rgc_head gc;
+	u64 id;
+	union {
+		struct refgc_object **slots;
+		struct refgc_wref *wref;
+	};
+	u32 nslots;
+	u32 cap;
+	void *payload;
+	u32 payload_size;
+	u16 type;
+	u16 oflags;
+};
+
+/**
+ * struct refgc_type_ent - a registered type
+ * @flags: REFGC_TYPE_* bits.
+ * @nr: live objects of this type.
+ * @name: NUL-terminated name.
+ */
+struct refgc_type_ent {
+	u32 flags;
+	u32 nr;
+	char name[REFGC_TYPE_NAME_MAX];
+};
+
+/**
+ * struct refgc_events - the arena's event queue
+ * @wq: readers and pollers wait here.
+ * @ring: droppable events (all but FINALIZE payloads), oldest at @head.
+ * @head: index of the oldest event in @ring.
+ * @nr: events in @ring.
+ * @lost: events dropped because @ring was full, not yet reported.
+ * @fin: objects whose FINALIZE event is pending, each holding a reference;
+ *	sized at object creation so that queueing never fails.
+ * @fin_head: index of the oldest entry of @fin.
+ * @fin_nr: entries in @fin.
+ * @fin_cap: entries @fin can hold.
+ */
+struct refgc_events {
+	wait_queue_head_t wq;
+	struct refgc_event *ring;
+	u32 head;
+	u32 nr;
+	u64 lost;
+	struct refgc_object **fin;
+	u32 fin_head;
+	u32 fin_nr;
+	u32 fin_cap;
+};
+
+/**
+ * struct refgc_arena - one open file of /dev/refgc
+ * @lock: guards everything below (see the top of this file).
+ * @gc: the collector state.
+ * @objects: id -> struct refgc_object, every live object.
+ * @wrefs: referent id -> first weakref object to it.
+ * @types: the type table; index 0 unused, 1 is the weakref type.
+ * @ntypes: entries used in @types (next index).
+ * @dying: objects whose refcount reached zero, freed by refgc_reap().
+ * @garbage: the garbage list (gc.garbage), each entry holding a reference.
+ * @ngarbage: entries on it.
+ * @garbage_cap: entries allocated.
+ * @nr_objects: live objects.
+ * @nr_finalizable: live objects of FINALIZER types (sizes @ev.fin).
+ * @bytes: bytes charged to the arena.
+ * @payload_bytes: the payload part of @bytes.
+ * @nr_slots: slots in use, all objects.
+ * @limits: the arena's limits.
+ * @ev: the event queue.
+ * @work: automatic collection.
+ * @work_pending: @work is queued or running.
+ * @node: on refgc_arenas.
+ * @seq: the arena's number, its debugfs directory name.
+ * @owner_pid: tgid of the opener.
+ * @owner_uid: uid of the opener.
+ * @owner_comm: comm of the opener.
+ * @dir: its debugfs directory.
+ */
+struct refgc_arena {
+	struct mutex lock;	/* guards the arena, see the top of the file */
+	struct rgc_state gc;
+	struct xarray objects;
+	struct xarray wrefs;
+	struct refgc_type_ent *types;
+	u32 ntypes;
+	struct list_head dying;
+	struct refgc_object **garbage;
+	unsigned long ngarbage;
+	unsigned long garbage_cap;
+	u64 nr_objects;
+	u64 nr_finalizable;
+	u64 bytes;
+	u64 payload_bytes;
+	u64 nr_slots;
+	struct refgc_limits limits;
+	struct refgc_events ev;
+	struct work_struct work;
+	bool work_pending;
+	struct list_head node;
+	u32 seq;
+	pid_t owner_pid;
+	uid_t owner_uid;
+	char owner_comm[16];
+	struct dentry *dir;
+};
+
+static inline struct refgc_object *to_obj(struct rgc_head *h)
+{
+	return container_of(h, struct refgc_object, gc);
+}
+
+static inline struct refgc_arena *to_arena(struct rgc_state *gc)
+{
+	return container_of(gc, struct refgc_arena, gc);
+}
+
+static inline const struct refgc_type_ent *
+obj_type(const struct refgc_arena *a, const struct refgc_object *o)
+{
+	return &a->types[o->type];
+}
+
+static inline bool obj_is_weakref(const struct refgc_object *o)
+{
+	return o->type == REFGC_TYPE_WEAKREF_ID;
+}
+
+/* main.c */
+extern struct kmem_cache *refgc_obj_cache;
+extern struct workqueue_struct *refgc_wq;
+extern struct list_head refgc_arenas;
+extern struct mutex refgc_arenas_lock;
+extern struct refgc_limits refgc_default_limits;
+
+/* arena.c */
+struct refgc_arena *refgc_arena_create(void);
+void refgc_arena_destroy(struct refgc_arena *a);
+int refgc_type_register(struct refgc_arena *a, struct refgc_type *t);
+int refgc_type_get(struct refgc_arena *a, struct refgc_type *t);
+int refgc_charge(struct refgc_arena *a, u64 bytes);
+void refgc_uncharge(struct refgc_arena *a, u64 bytes);
+int refgc_set_limits(struct refgc_arena *a, const struct refgc_limits *l);
+void refgc_get_memory(struct refgc_arena *a, struct refgc_memory *m);
+
+/* object.c */
+extern atomic64_t refgc_ids;
+struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id);
+int refgc_run_op(struct refgc_arena *a, struct refgc_op *op);
+void refgc_decref(struct refgc_arena *a, struct refgc_object *o);
+void refgc_reap(struct refgc_arena *a);
+void refgc_obj_info(struct refgc_arena *a, struct refgc_object *o,
+		    struct refgc_info *info);
+u32 refgc_obj_flags(struct refgc_object *o);
+void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o);
+void refgc_free_all(struct refgc_arena *a);
+
+/* weakref.c */
+int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op);
+int refgc_weakref_get(struct refgc_arena *a, struct refgc_op *op);
+void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
+			  bool callbacks, bool only_callbacks);
+void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *wr);
+void refgc_weakref_free(struct refgc_arena *a, struct refgc_object *wr);
+
+/* events.c */
+int refgc_events_init(struct refgc_events *ev);
+void refgc_events_free(struct refgc_events *ev);
+int refgc_fin_reserve(struct refgc_arena *a, u64 nr);
+void refgc_queue_event(struct refgc_arena *a, const struct refgc_event *e);
+void refgc_queue_finalize(struct refgc_arena *a, struct refgc_object *o);
+ssize_t refgc_events_read(struct refgc_arena *a, char __user *buf,
+			  size_t len, bool nonblock);
+__poll_t refgc_events_poll(struct refgc_arena *a, struct file *file,
+			   poll_table *wait);
+
+/* collect.c */
+extern const struct rgc_ops refgc_gc_ops;
+void refgc_maybe_schedule(struct refgc_arena *a);
+void refgc_gc_work(struct work_struct *work);
+long refgc_gc_ioctl(struct refgc_arena *a, unsigned int cmd, void *karg);
+int refgc_collect(struct refgc_arena *a, int generation,
+		  struct rgc_result *res);
+int refgc_garbage_clear(struct refgc_arena *a);
+
+/* ioctl.c */
+long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* debugfs.c */
+void refgc_debugfs_init(void);
+void refgc_debugfs_exit(void);
+void refgc_debugfs_add_arena(struct refgc_arena *a);
+void refgc_debugfs_remove_arena(struct refgc_arena *a);
+
+#endif /* _REFGC_REFGC_H */

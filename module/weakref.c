@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * weakref.c - weak references.
+ *
+ * A weakref is an object of the built-in type "weakref": it has an id and
+ * handles like any object, can sit in a container's slot, and is tracked
+ * by the collector, but it holds no strong reference.  Its struct
+ * refgc_wref names the referent.  The weakrefs to one referent form a
+ * singly-linked list whose head is arena->wrefs[referent id]; the referent
+ * carries REFGC_OF_WEAKREFS while the list is non-empty.
+ *
+ * When the referent dies, by refcount or by the collector, its weakrefs
+ * are cleared; a weakref created with REFGC_WEAKREF_CALLBACK queues a
+ * WEAKREF event, unless the collector found the weakref itself
+ * unreachable (CPython's handle_weakref_callbacks() rule).
+ *
+ * Callers hold arena->lock.
+ */
+#include <linux/slab.h>
+
+#include "refgc.h"
+
+#define WREF_BYTES	(sizeof(struct refgc_object) + sizeof(struct refgc_wref))
+
+/**
+ * refgc_weakref_new() - REFGC_OP_WEAKREF_NEW
+ * @a: the arena, locked.
+ * @op: id: the referent, arg: cookie, flags: REFGC_WEAKREF_CALLBACK.
+ *
+ * Return: 0 with the weakref id in @op->result (the caller holds one
+ * handle on it), -ENOENT, -ENOSPC or -ENOMEM.
+ */
+int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *ref = refgc_lookup(a, op->id);
+	struct refgc_object *w, *first;
+	struct refgc_wref *wr;
+	u64 id;
+	int err;
+
+	if (!ref)
+		return -ENOENT;
+	if (a->nr_objects >= a->limits.max_objects)
+		return -ENOSPC;
+	err = refgc_charge(a, WREF_BYTES);
+	if (err)
+		return err;
+
+	err = -ENOMEM;
+	wr = kzalloc(sizeof(*wr), GFP_KERNEL_ACCOUNT);
+	if (!wr)
+		goto err_uncharge;
+	w = kmem_cache_zalloc(refgc_obj_cache, GFP_KERNEL_ACCOUNT);
+	if (!w)
+		goto err_wr;
+	id = atomic64_inc_return(&refgc_ids);
+	err = xa_insert(&a->objects, id, w, GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto err_w;
+	first = xa_load(&a->wrefs, ref->id);
+	if (!first) {
+		err = xa_insert(&a->wrefs, ref->id, w, GFP_KERNEL_ACCOUNT);
+		if (err) {
+			xa_erase(&a->objects, id);
+			goto err_w;
+		}
+	} else {
+		/* Replacing a present entry allocates nothing. */
+		xa_store(&a->wrefs, ref->id, w, GFP_KERNEL_ACCOUNT);
+	}
+
+	wr->referent = ref;
+	wr->next = first;
+	wr->cookie = op->arg;
+	ref->oflags |= REFGC_OF_WEAKREFS;
+
+	w->id = id;
+	w->type = REFGC_TYPE_WEAKREF_ID;
+	w->wref = wr;
+	w->gc.refcnt = 1;
+	w->gc.aux = 1;
+	if (op->flags & REFGC_WEAKREF_CALLBACK)
+		w->oflags |= REFGC_OF_CALLBACK;
+	a->types[REFGC_TYPE_WEAKREF_ID].nr++;
+	a->nr_objects++;
+	rgc_track(&a->gc, &w->gc);
+	refgc_maybe_schedule(a);
+	op->result = id;
+	return 0;
+
+err_w:
+	kmem_cache_free(refgc_obj_cache, w);
+err_wr:
+	kfree(wr);
+err_uncharge:
+	refgc_uncharge(a, WREF_BYTES);
+	return err;
+}
+
+/**
+ * refgc_weakref_get() - REFGC_OP_WEAKREF_GET: a new handle on the referent
+ * @a: the arena, locked.
+ * @op: id: the weakref.
+ *
+ * Return: 0 with the referent id in @op->result, -EINVAL if @op->id is not
+ * a weakref, -ENOENT if it or its referent is dead, -ENOSPC.
+ */
+int refgc_weakref_get(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *w = refgc_lookup(a, op->id), *ref;
+
+	if (!w)
+		return -ENOENT;
+	if (!obj_is_weakref(w))
+		return -EINVAL;
+	ref = w->wref->referent;
+	if (!ref)
+		return -ENOENT;
+	if (ref->gc.refcnt == U32_MAX)
+		return -ENOSPC;
+	ref->gc.refcnt++;
+	ref->gc.aux++;
+	op->result = ref->id;
+	return 0;
+}
+
+static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
+{
+	struct refgc_event e = {
+		.type = REFGC_EV_WEAKREF,
+		.id = w->id,
+		.cookie = w->wref->cookie,
+	};
+
+	refgc_queue_event(a, &e);
+}
+
+/**
+ * refgc_weakrefs_clear() - clear weakrefs to a dying or unreachable object
+ * @a: the arena, locked.
+ * @o: the referent.
+ * @callbacks: queue WEAKREF events for cleared weakrefs with callbacks,
+ *	unless the weakref is itself being collected.
+ * @only_callbacks: clear only the weakrefs that have callbacks.
+ */
+void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
+			  bool callbacks, bool only_callbacks)
+{
+	struct refgc_object *w, *next, *keep = NULL, **tail = &keep;
+
+	if (!(o->oflags & REFGC_OF_WEAKREFS))
+		return;
+	for (w = xa_load(&a->wrefs, o->id); w; w = next) {
+		next = w->wref->next;
+		if (only_callbacks && !(w->oflags & REFGC_OF_CALLBACK)) {
+			*tail = w;
+			tail = &w->wref->next;
+			continue;
+		}
+		w->wref->referent = NULL;
+		w->wref->next = NULL;
+		w->oflags |= REFGC_OF_DEAD_REF;
+		if (callbacks && (w->oflags & REFGC_OF_CALLBACK) &&
+		    !rgc_is_collecting(&w->gc))
+			weakref_event(a, w);
+	}
+	*tail = NULL;
+	if (keep) {
+		xa_store(&a->wrefs, o->id, keep, GFP_KERNEL_ACCOUNT);
+	} else {
+		xa_erase(&a->wrefs, o->id);
+		o->oflags &= ~REFGC_OF_WEAKREFS;
+	}
+}
+
+/**
+ * refgc_weakref_detach() - unlink a weakref from its referent's list
+ * @a: the arena, locked.
+ * @w: the weakref object; its referent link is cleared.
+ */
+void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *w)
+{
+	struct refgc_object *ref = w->wref->referent, *first, *p;
+
+	if (!ref)
+		return;
+	first = xa_load(&a->wrefs, ref->id);
+	if (first == w) {
+		if (w->wref->next) {
+			xa_store(&a->wrefs, ref->id, w->wref->next,
+				 GFP_KERNEL_ACCOUNT);
+		} else {
+			xa_erase(&a->wrefs, ref->id);
+			ref->oflags &= ~REFGC_OF_WEAKREFS;
+		}
+	} else {
+		for (p = first; p && p->wref->next != w; p = p->wref->next)
+			;
+		if (!WARN_ON_ONCE(!p))
+			p->wref->next = w->wref->next;
+	}
+	w->wref->referent = NULL;
+	w->wref->next = NULL;
+}
+
+/**
+ * refgc_weakref_free() - release the weakref part of a dying weakref object
+ * @a: the arena, locked.
+ * @w: the weakref object.
+ */
+void refgc_weakref_free(struct refgc_arena *a, struct refgc_object *w)
+{
+	refgc_weakref_detach(a, w);
+	kfree(w->wref);
+	w->wref = NULL;
+	refgc_uncharge(a, sizeof(struct refgc_wref));
+}
