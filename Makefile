@@ -20,7 +20,8 @@ SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 	   $(wildcard host/*.c host/*.h)
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
-	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check
+	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
+	bench bench-build
 
 all: module userspace selftests
 
@@ -82,11 +83,23 @@ demo: deps
 demo-run: module userspace
 	$(VM_RUN) --module $(KO) -- $(CURDIR)/scripts/demo
 
+bench-build:
+	$(MAKE) -C bench BUILD=$(BUILD)
+
+# Benchmarks against CPython, side by side in one VM run; not tests.
+bench: deps
+	@scripts/deps gnuplot-nox
+	@$(MAKE) --no-print-directory module bench-build
+	@mkdir -p $(BUILD)/bench
+	$(VM_RUN) --module $(KO) --rw $(BUILD)/bench -- \
+		$(CURDIR)/bench/run --out $(BUILD)/bench/vm.json
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
 	@if [ -f host/Makefile ]; then $(MAKE) -C host clean; fi
+	$(MAKE) -C bench BUILD=$(BUILD) clean
 
 # uapi/linux/refgc.h must compile alone in a plain userspace C file.
 uapi-check:
