@@ -21,7 +21,7 @@ SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
-	bench bench-build
+	bench bench-build check-debug
 
 all: module userspace selftests
 
@@ -76,6 +76,11 @@ check: deps
 
 check-run:
 	@scripts/check
+
+# The in-VM suites again, on a KASAN/UBSAN/lockdep/kmemleak kernel built
+# from linux-source-6.1 (cached outside the clone; about 6 min once).
+check-debug: deps
+	@scripts/check --debug
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-run

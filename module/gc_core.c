@@ -288,20 +288,22 @@ static void move_legacy_finalizer_reachable(struct rgc_state *gc,
 		gc->ops->traverse(op, visit_move, finalizers);
 }
 
-/* How many entries the garbage list may gain from this collection. */
-static unsigned long garbage_needed(struct rgc_state *gc,
-				    struct list_head *unreachable,
-				    struct list_head *finalizers)
+/*
+ * The garbage list can gain at most every object being collected, and
+ * only under SAVEALL or in legacy mode.  Reserving for that bound up front
+ * keeps the one fallible step ahead of every side effect.
+ */
+static int reserve_garbage(struct rgc_state *gc, int generation)
 {
 	unsigned long n = 0;
-	struct rgc_head *op;
+	int i;
 
-	if (gc->debug & RGC_DEBUG_SAVEALL)
-		return list_size(unreachable) + list_size(finalizers);
-	list_for_each_entry(op, finalizers, node)
-		if (gc->ops->has_finalizer(op))
-			n++;
-	return n;
+	if (!gc->ops->reserve_garbage ||
+	    !(gc->debug & RGC_DEBUG_SAVEALL || gc->legacy_finalizers))
+		return 0;
+	for (i = 0; i <= generation; i++)
+		n += list_size(&gc->gen[i].head);
+	return gc->ops->reserve_garbage(gc, n);
 }
 
 static void handle_weakref_callbacks(struct rgc_state *gc,
@@ -420,13 +422,14 @@ static void report_list(struct rgc_state *gc, struct list_head *list,
  * @res: filled with the outcome.
  *
  * Return: 0; -EBUSY when a collection is already running; -EINVAL for a
- * bad generation; -ENOMEM when the garbage list could not grow, in which
- * case every object survives untouched.
+ * bad generation; -ENOMEM when the garbage list could not grow (SAVEALL or
+ * legacy mode only), in which case nothing at all has changed.
  */
 int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 {
 	struct list_head unreachable, finalizers, still, *young, *old;
 	unsigned long survivors, uncollectable, collected;
+	struct rgc_gen_stats *st;
 	unsigned int oldgen;
 	u64 start;
 	int i, err = 0;
@@ -436,6 +439,9 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 		return -EINVAL;
 	if (gc->collecting)
 		return -EBUSY;
+	err = reserve_garbage(gc, generation);
+	if (err)
+		return err;
 	gc->collecting = true;
 	start = gc->ops->now_ns();
 
@@ -468,18 +474,6 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 	move_legacy_finalizers(gc, &unreachable, &finalizers);
 	move_legacy_finalizer_reachable(gc, &finalizers);
 
-	/* The one fallible step, before anything irreversible. */
-	if (gc->ops->reserve_garbage) {
-		err = gc->ops->reserve_garbage(gc, garbage_needed(gc,
-								  &unreachable,
-								  &finalizers));
-		if (err) {
-			merge_into(&unreachable, old, oldgen);
-			merge_into(&finalizers, old, oldgen);
-			goto out;
-		}
-	}
-
 	if (gc->debug & RGC_DEBUG_COLLECTABLE)
 		report_list(gc, &unreachable, true);
 	handle_weakref_callbacks(gc, &unreachable);
@@ -496,21 +490,18 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 
 	res->collected = collected;
 	res->uncollectable = uncollectable;
-out:
 	res->duration_ns = gc->ops->now_ns() - start;
-	if (!err) {
-		struct rgc_gen_stats *st = &gc->stats[generation];
 
-		st->collections++;
-		st->collected += res->collected;
-		st->uncollectable += res->uncollectable;
-		st->visited += res->visited;
-		st->total_ns += res->duration_ns;
-		if (res->duration_ns > st->max_ns)
-			st->max_ns = res->duration_ns;
-	}
+	st = &gc->stats[generation];
+	st->collections++;
+	st->collected += res->collected;
+	st->uncollectable += res->uncollectable;
+	st->visited += res->visited;
+	st->total_ns += res->duration_ns;
+	if (res->duration_ns > st->max_ns)
+		st->max_ns = res->duration_ns;
 	gc->collecting = false;
-	return err;
+	return 0;
 }
 
 /**

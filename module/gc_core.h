@@ -69,14 +69,18 @@ typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
  *	object must leave its generation list (rgc_untrack()).
  * @has_finalizer: whether @op's type has a finalizer (__del__).
  * @finalize: run, or schedule, @op's finalizer.  Called at most once per
- *	object; the core sets RGC_F_FINALIZED first.  May take references.
+ *	object; the core sets RGC_F_FINALIZED first.  May take references,
+ *	must not drop any: nothing may be freed while the core walks the
+ *	unreachable list.  (CPython's __del__ may; refgc's finalizers run in
+ *	userspace, after the collection.)
  * @handle_weakrefs: with @callbacks, clear the weakrefs to unreachable @op
  *	that have callbacks, and queue the callbacks of those weakrefs that
  *	are not themselves being collected (rgc_is_collecting()).  Without,
  *	clear every remaining weakref to @op and, if @op is a weakref, its
- *	own referent link; queue nothing.
+ *	own referent link; queue nothing.  Must not drop references.
  * @reserve_garbage: make room for @n more entries on the garbage list,
- *	so that @save_garbage cannot fail.  Returns 0 or -ENOMEM.
+ *	so that @save_garbage cannot fail.  Returns 0 or -ENOMEM.  Called
+ *	before anything else, and only under DEBUG_SAVEALL or legacy mode.
  * @save_garbage: append @op to the garbage list, taking a reference.
  * @report: debug output for DEBUG_COLLECTABLE/UNCOLLECTABLE objects.
  * @now_ns: a monotonic clock.
@@ -116,7 +120,6 @@ struct rgc_gen_stats {
 /**
  * struct rgc_gen - one generation
  * @head: the objects, oldest first.
- * @nr: how many objects @head holds.
  * @threshold: when @count exceeds it, this generation is due.
  * @count: gen 0: tracked allocations minus deallocations since the last
  *	gen-0 collection; gen n > 0: collections of gen n - 1 since the last
@@ -124,7 +127,6 @@ struct rgc_gen_stats {
  */
 struct rgc_gen {
 	struct list_head head;
-	unsigned long nr;
 	u32 threshold;
 	u64 count;
 };

@@ -124,6 +124,13 @@ static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 						   (u64)i * b->op_size);
 
 		err = copy_struct_from_user(&op, sizeof(op), uop, b->op_size);
+		/*
+		 * -E2BIG leaves @op unread: read it anyway, so that only its
+		 * error changes and no other op's (or stack) bytes are
+		 * written back over it.
+		 */
+		if (err == -E2BIG && copy_from_user(&op, uop, sizeof(op)))
+			err = -EFAULT;
 		if (err == -EFAULT)
 			break;
 		if (!err)
@@ -171,6 +178,7 @@ static int run_list(struct refgc_arena *a, struct refgc_list *l)
 	u64 pos = l->cursor, last = 0;
 	struct refgc_object *o;
 	unsigned long id;
+	bool more = false;
 	u32 n = 0;
 	int err = 0;
 
@@ -186,8 +194,10 @@ static int run_list(struct refgc_arena *a, struct refgc_list *l)
 		xa_for_each_start(&a->objects, id, o, pos + 1) {
 			if (!o->gc.refcnt || !gen_matches(o, l->generation))
 				continue;
-			if (n == cap)
+			if (n == cap) {
+				more = true;
 				break;
+			}
 			err = put_entry(l, n++, o->id, o->type,
 					refgc_obj_flags(o));
 			if (err)
@@ -227,7 +237,7 @@ static int run_list(struct refgc_arena *a, struct refgc_list *l)
 	}
 	l->count = n;
 	if (l->what == REFGC_LIST_OBJECTS)
-		l->cursor = n == cap ? last : 0;
+		l->cursor = more ? last : 0;
 	else
 		l->cursor = last;
 	return 0;

@@ -160,8 +160,9 @@ void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
 		w->wref->referent = NULL;
 		w->wref->next = NULL;
 		w->oflags |= REFGC_OF_DEAD_REF;
+		/* Not for a weakref that is dying too (refcount 0). */
 		if (callbacks && (w->oflags & REFGC_OF_CALLBACK) &&
-		    !rgc_is_collecting(&w->gc))
+		    w->gc.refcnt && !rgc_is_collecting(&w->gc))
 			weakref_event(a, w);
 	}
 	*tail = NULL;

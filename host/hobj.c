@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hobj.c - a minimal host client of the collector core; see hobj.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/errno.h>
+
+#include "hobj.h"
+
+static void *xrealloc(void *p, size_t n, size_t size)
+{
+	size_t bytes = n * size;
+
+	if (size && bytes / size != n)
+		p = NULL;
+	else
+		p = realloc(p, bytes ? bytes : 1);
+	if (!p) {
+		fprintf(stderr, "hobj: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static void event(struct hworld *w, enum hev type, struct hobj *o)
+{
+	w->count[type]++;
+	if (w->hook)
+		w->hook(w, type, o);
+	if (!w->logging)
+		return;
+	if (w->nlog == w->log_cap) {
+		w->log_cap = w->log_cap ? 2 * w->log_cap : 256;
+		w->log = xrealloc(w->log, w->log_cap, sizeof(*w->log));
+	}
+	w->log[w->nlog++] = (struct hevent){ .type = type, .id = o->id };
+}
+
+/* Run @o's finalizer: counted, and queued holding a reference if wanted. */
+static void run_finalizer(struct hworld *w, struct hobj *o)
+{
+	o->finalized++;
+	event(w, HEV_FINALIZE, o);
+	if (!w->fin_resurrect)
+		return;
+	if (w->nfin == w->fin_cap) {
+		w->fin_cap = w->fin_cap ? 2 * w->fin_cap : 16;
+		w->fin = xrealloc(w->fin, w->fin_cap, sizeof(*w->fin));
+	}
+	o->gc.refcnt++;
+	w->fin[w->nfin++] = o;
+}
+
+/* Drop a reference without freeing yet: a dead object joins w->dying. */
+static void put_ref(struct hworld *w, struct hobj *o)
+{
+	if (!o->gc.refcnt) {
+		w->errors++;	/* refcount underflow: a client or core bug */
+		return;
+	}
+	if (--o->gc.refcnt)
+		return;
+	if ((o->flags & HOBJ_FINALIZER) && !rgc_is_finalized(&o->gc)) {
+		/* As CPython's subtype_dealloc: finalize, maybe resurrect. */
+		o->gc.flags |= RGC_F_FINALIZED;
+		o->gc.refcnt = 1;
+		run_finalizer(w, o);
+		if (--o->gc.refcnt)
+			return;
+	}
+	rgc_untrack(&w->gc, &o->gc);
+	list_add_tail(&o->gc.node, &w->dying);
+}
+
+/* Unlink weakref @wr from its referent's list and clear it. */
+static void weakref_detach(struct hobj *wr)
+{
+	struct hobj **pp;
+
+	if (!wr->referent)
+		return;
+	for (pp = &wr->referent->wrefs; *pp; pp = &(*pp)->wr_next) {
+		if (*pp == wr) {
+			*pp = wr->wr_next;
+			break;
+		}
+	}
+	wr->referent = NULL;
+	wr->wr_next = NULL;
+}
+
+/*
+ * Clear the weakrefs to @o (only those with callbacks if @only_callbacks)
+ * and, with @callbacks, fire the callbacks of those that are not
+ * themselves being collected.
+ */
+static void clear_weakrefs_to(struct hworld *w, struct hobj *o,
+			      bool callbacks, bool only_callbacks)
+{
+	struct hobj **pp = &o->wrefs, *wr;
+
+	while ((wr = *pp)) {
+		if (only_callbacks && !(wr->flags & HOBJ_CALLBACK)) {
+			pp = &wr->wr_next;
+			continue;
+		}
+		*pp = wr->wr_next;
+		wr->referent = NULL;
+		wr->wr_next = NULL;
+		event(w, HEV_WRCLEAR, wr);
+		if (callbacks && (wr->flags & HOBJ_CALLBACK) &&
+		    !rgc_is_collecting(&wr->gc)) {
+			wr->fired++;
+			event(w, HEV_CALLBACK, wr);
+		}
+	}
+}
+
+static void drop_slots(struct hworld *w, struct hobj *o)
+{
+	unsigned int i, n = o->nslots;
+
+	o->nslots = 0;
+	for (i = 0; i < n; i++)
+		put_ref(w, o->slots[i]);
+}
+
+/**
+ * hw_reap() - free every object on the dying list, cascading, in one loop
+ * @w: the world.
+ */
+void hw_reap(struct hworld *w)
+{
+	if (w->reaping)
+		return;		/* the running loop will get to them */
+	w->reaping = true;
+	while (!list_empty(&w->dying)) {
+		struct hobj *o = list_first_entry(&w->dying, struct hobj,
+						  gc.node);
+
+		list_del(&o->gc.node);
+		clear_weakrefs_to(w, o, true, false);
+		if (o->flags & HOBJ_WEAKREF)
+			weakref_detach(o);
+		else
+			drop_slots(w, o);
+		event(w, HEV_FREE, o);
+		list_del(&o->all);
+		free(o->slots);
+		free(o);
+		w->nlive--;
+	}
+	w->reaping = false;
+}
+
+static void ops_traverse(struct rgc_head *h, rgc_visit_t visit, void *arg)
+{
+	struct hobj *o = hobj_of(h);
+	unsigned int i;
+
+	if (o->world->logging || o->world->hook)
+		event(o->world, HEV_TRAVERSE, o);
+	for (i = 0; i < o->nslots; i++)
+		visit(&o->slots[i]->gc, arg);
+}
+
+static void ops_clear(struct rgc_state *gc, struct rgc_head *h)
+{
+	struct hworld *w = hworld_of(gc);
+	struct hobj *o = hobj_of(h);
+
+	event(w, HEV_CLEAR, o);
+	/* Keep @o alive while its own slots go, as the kernel client. */
+	o->gc.refcnt++;
+	drop_slots(w, o);
+	put_ref(w, o);
+	hw_reap(w);
+}
+
+static bool ops_has_finalizer(const struct rgc_head *h)
+{
+	return hobj_of((struct rgc_head *)h)->flags & HOBJ_FINALIZER;
+}
+
+static void ops_finalize(struct rgc_state *gc, struct rgc_head *h)
+{
+	struct hworld *w = hworld_of(gc);
+
+	if (!rgc_is_finalized(h))
+		w->errors++;	/* the core must set RGC_F_FINALIZED first */
+	run_finalizer(w, hobj_of(h));
+}
+
+static void ops_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h,
+				bool callbacks)
+{
+	struct hobj *o = hobj_of(h);
+
+	clear_weakrefs_to(hworld_of(gc), o, callbacks, callbacks);
+	if (!callbacks && (o->flags & HOBJ_WEAKREF) && o->referent) {
+		event(hworld_of(gc), HEV_WRCLEAR, o);
+		weakref_detach(o);
+	}
+}
+
+static int ops_reserve_garbage(struct rgc_state *gc, unsigned long n)
+{
+	struct hworld *w = hworld_of(gc);
+
+	w->reserve_calls++;
+	w->last_reserve = n;
+	if (n <= w->garbage_cap - w->ngarbage)
+		return 0;
+	if (w->reserve_err)
+		return w->reserve_err;	/* as kvmalloc failing */
+	w->garbage_cap = w->ngarbage + n;
+	w->garbage = xrealloc(w->garbage, w->garbage_cap, sizeof(*w->garbage));
+	return 0;
+}
+
+static void ops_save_garbage(struct rgc_state *gc, struct rgc_head *h)
+{
+	struct hworld *w = hworld_of(gc);
+	struct hobj *o = hobj_of(h);
+
+	if (w->ngarbage >= w->garbage_cap) {
+		w->errors++;	/* more than reserve_garbage() asked for */
+		return;
+	}
+	event(w, HEV_SAVE, o);
+	o->gc.refcnt++;
+	o->flags |= HOBJ_GARBAGE;
+	w->garbage[w->ngarbage++] = o;
+}
+
+static void ops_report(struct rgc_state *gc, struct rgc_head *h,
+		       bool collectable)
+{
+	event(hworld_of(gc), collectable ? HEV_REPORT_C : HEV_REPORT_U,
+	      hobj_of(h));
+}
+
+static u64 ops_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+const struct rgc_ops hobj_ops = {
+	.traverse = ops_traverse,
+	.clear = ops_clear,
+	.has_finalizer = ops_has_finalizer,
+	.finalize = ops_finalize,
+	.handle_weakrefs = ops_handle_weakrefs,
+	.reserve_garbage = ops_reserve_garbage,
+	.save_garbage = ops_save_garbage,
+	.report = ops_report,
+	.now_ns = ops_now_ns,
+};
+
+/**
+ * hw_init() - an empty world, with the core's default settings
+ * @w: the world.
+ */
+void hw_init(struct hworld *w)
+{
+	memset(w, 0, sizeof(*w));
+	rgc_init(&w->gc, &hobj_ops);
+	INIT_LIST_HEAD(&w->objects);
+	INIT_LIST_HEAD(&w->dying);
+	w->fin_resurrect = true;
+	w->next_id = 1;
+}
+
+/**
+ * hw_fini() - free everything, garbage and cycles included, without the
+ *	collector, and release the world's own memory
+ * @w: the world.
+ *
+ * Return: how many objects were still alive.
+ */
+unsigned long hw_fini(struct hworld *w)
+{
+	unsigned long n = w->nlive;
+	struct hobj *o, *next;
+
+	list_for_each_entry_safe(o, next, &w->objects, all) {
+		free(o->slots);
+		free(o);
+	}
+	free(w->garbage);
+	free(w->fin);
+	free(w->log);
+	memset(w, 0, sizeof(*w));
+	return n;
+}
+
+/**
+ * hw_garbage_clear() - release the garbage list (del gc.garbage[:])
+ * @w: the world.
+ *
+ * Return: how many entries were released.
+ */
+unsigned long hw_garbage_clear(struct hworld *w)
+{
+	unsigned long i, n = w->ngarbage;
+
+	w->ngarbage = 0;
+	for (i = 0; i < n; i++) {
+		w->garbage[i]->flags &= ~HOBJ_GARBAGE;
+		put_ref(w, w->garbage[i]);
+	}
+	hw_reap(w);
+	return n;
+}
+
+/**
+ * hw_fin_drain() - drop the finalizer queue's references, as userspace
+ *	reading the kernel's FINALIZE events
+ * @w: the world.
+ *
+ * Return: how many were dropped.  Objects dying now may queue again.
+ */
+unsigned long hw_fin_drain(struct hworld *w)
+{
+	unsigned long n = 0;
+
+	while (w->nfin) {
+		struct hobj *o = w->fin[--w->nfin];
+
+		put_ref(w, o);
+		n++;
+	}
+	hw_reap(w);
+	return n;
+}
+
+/**
+ * hobj_new() - a new object, refcount 1 (the caller's reference)
+ * @w: the world.
+ * @flags: HOBJ_FINALIZER, HOBJ_UNTRACKED.
+ *
+ * Return: the object; tracked in generation 0 unless HOBJ_UNTRACKED.
+ */
+struct hobj *hobj_new(struct hworld *w, unsigned int flags)
+{
+	struct hobj *o = xrealloc(NULL, 1, sizeof(*o));
+
+	memset(o, 0, sizeof(*o));
+	o->world = w;
+	o->id = w->next_id++;
+	o->flags = flags & (HOBJ_FINALIZER | HOBJ_UNTRACKED);
+	o->gc.refcnt = 1;
+	INIT_LIST_HEAD(&o->gc.node);
+	list_add_tail(&o->all, &w->objects);
+	w->nlive++;
+	if (!(flags & HOBJ_UNTRACKED))
+		rgc_track(&w->gc, &o->gc);
+	return o;
+}
+
+/**
+ * hobj_weakref() - a new weak reference to @referent, refcount 1
+ * @w: the world.
+ * @referent: what it refers to (not a new strong reference).
+ * @callback: whether it has a callback.
+ *
+ * Return: the weakref object, tracked, newest first on @referent's list.
+ */
+struct hobj *hobj_weakref(struct hworld *w, struct hobj *referent,
+			  bool callback)
+{
+	struct hobj *wr = hobj_new(w, 0);
+
+	wr->flags |= HOBJ_WEAKREF | (callback ? HOBJ_CALLBACK : 0);
+	wr->referent = referent;
+	wr->wr_next = referent->wrefs;
+	referent->wrefs = wr;
+	return wr;
+}
+
+/**
+ * hobj_link() - append a strong reference to @dst to @src's slots
+ * @w: the world.
+ * @src: a non-weakref object.
+ * @dst: the target, which gains a reference.
+ */
+void hobj_link(struct hworld *w, struct hobj *src, struct hobj *dst)
+{
+	if (src->flags & HOBJ_WEAKREF) {
+		w->errors++;
+		return;
+	}
+	if (src->nslots == src->cap) {
+		src->cap = src->cap ? 2 * src->cap : 2;
+		src->slots = xrealloc(src->slots, src->cap,
+				      sizeof(*src->slots));
+	}
+	dst->gc.refcnt++;
+	src->slots[src->nslots++] = dst;
+}
+
+/**
+ * hobj_unlink() - remove slot @i of @src, dropping its reference
+ * @w: the world.
+ * @src: the object.
+ * @i: the slot; later slots move down.
+ */
+void hobj_unlink(struct hworld *w, struct hobj *src, unsigned int i)
+{
+	struct hobj *dst;
+
+	if (i >= src->nslots) {
+		w->errors++;
+		return;
+	}
+	dst = src->slots[i];
+	memmove(&src->slots[i], &src->slots[i + 1],
+		(src->nslots - i - 1) * sizeof(*src->slots));
+	src->nslots--;
+	put_ref(w, dst);
+	hw_reap(w);
+}
+
+/**
+ * hobj_incref() - take a reference
+ * @o: the object.
+ */
+void hobj_incref(struct hobj *o)
+{
+	o->gc.refcnt++;
+}
+
+/**
+ * hobj_decref() - drop a reference; the object, and whatever only it kept
+ *	alive, is freed before this returns (finalizers permitting)
+ * @w: the world.
+ * @o: the object.
+ */
+void hobj_decref(struct hworld *w, struct hobj *o)
+{
+	put_ref(w, o);
+	hw_reap(w);
+}
