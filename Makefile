@@ -15,9 +15,9 @@ VM_RUN := $(CURDIR)/scripts/vm-run
 KO := $(CURDIR)/refgc.ko
 
 SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
-	   $(wildcard userspace/*.c userspace/*.h userspace/lib/*.c userspace/lib/*.h) \
+	   $(wildcard userspace/*/*.c userspace/*/*.h) \
 	   $(wildcard selftests/refgc/*.c selftests/refgc/*.h) \
-	   $(wildcard host/*.c host/*.h)
+	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c)
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
@@ -51,13 +51,18 @@ host-tests:
 lint: checkpatch sparse w1
 
 # checkpatch --strict on everything we write.  uapi headers cannot use
-# BIT(); userspace code uses stdint types, not the kernel's u64.
+# BIT().  Userspace code uses stdint types and <inttypes.h> (PRIu64), has
+# no __printf()/__maybe_unused, keeps long format strings whole, and the
+# host shim's list macros reuse arguments as the kernel's own do.
 CP := $(CHECKPATCH) --strict --no-tree --quiet --show-types -f
 CP_IGNORE := FILE_PATH_CHANGES,SPDX_LICENSE_TAG
+CP_USER_IGNORE := BIT_MACRO,PREFER_KERNEL_TYPES,NEW_TYPEDEFS,CAMELCASE,\
+	PREFER_DEFINED_ATTRIBUTE_MACRO,LONG_LINE_STRING,MACRO_ARG_REUSE,\
+	MACRO_ARG_PRECEDENCE
 checkpatch: $(CHECKPATCH)
 	$(CP) --ignore $(CP_IGNORE) $(filter module/%,$(SOURCES))
 	$(CP) --ignore $(CP_IGNORE),BIT_MACRO uapi/linux/refgc.h
-	$(CP) --ignore $(CP_IGNORE),BIT_MACRO,PREFER_KERNEL_TYPES,NEW_TYPEDEFS \
+	$(CP) --ignore $(CP_IGNORE),$(CP_USER_IGNORE) \
 		$(filter-out module/% uapi/%,$(filter %.c %.h,$(SOURCES)))
 
 sparse:

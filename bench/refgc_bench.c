@@ -175,9 +175,8 @@ static void collect(int fd, const char *bench, const char *shape,
 	if (ioctl(fd, REFGC_IOC_COLLECT, &c) < 0)
 		die("COLLECT", errno);
 	wall = now() - t0;
-	printf("{\"system\":\"refgc\",\"bench\":\"%s\",\"shape\":\"%s\",\"n\":%llu,"
-	       "\"collected\":%llu,\"visited\":%llu,\"ns_per_object\":%.1f,"
-	       "\"kernel_ns_per_object\":%.1f}\n", bench, shape,
+	printf("{\"system\":\"refgc\",\"bench\":\"%s\",\"shape\":\"%s\",\"n\":%llu,\"collected\":%llu,\"visited\":%llu,\"ns_per_object\":%.1f,\"kernel_ns_per_object\":%.1f}\n",
+	       bench, shape,
 	       (unsigned long long)n, (unsigned long long)c.collected,
 	       (unsigned long long)c.visited, wall * 1e9 / objects,
 	       (double)c.duration_ns / objects);
@@ -205,8 +204,8 @@ int main(int argc, char **argv)
 		if (bsizes[i] == 1 && n > 100000)
 			continue;
 		fd = build(&g, bsizes[i], ids, &secs);
-		printf("{\"system\":\"refgc\",\"bench\":\"B3\",\"shape\":\"%s\",\"n\":%llu,"
-		       "\"batch\":%u,\"ns_per_object\":%.1f}\n", shape,
+		printf("{\"system\":\"refgc\",\"bench\":\"B3\",\"shape\":\"%s\",\"n\":%llu,\"batch\":%u,\"ns_per_object\":%.1f}\n",
+		       shape,
 		       (unsigned long long)n, bsizes[i], secs * 1e9 / n);
 		close(fd);
 	}

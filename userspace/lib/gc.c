@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * gc.c - the collector's ioctls, one function each, as Python's gc module,
+ * and the names of the debug flags.
+ *
+ * Every function returns 0 or a documented non-negative value on success
+ * and a negative errno on failure, and prints nothing.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "librefgc.h"
+#include "internal.h"
+
+/**
+ * refgc_collect() - REFGC_IOC_COLLECT, as gc.collect(generation)
+ * @fd: the arena.
+ * @generation: 0, 1 or 2.
+ * @out: if not NULL, filled with collected, uncollectable, visited and
+ *	duration_ns.
+ *
+ * Return: collected + uncollectable (capped at INT_MAX), or -errno.
+ */
+int refgc_collect(int fd, int generation, struct refgc_collect *out)
+{
+	struct refgc_collect c = { .generation = generation };
+	long r = refgc_ioctl(fd, REFGC_IOC_COLLECT, &c);
+
+	if (r >= 0 && out)
+		*out = c;
+	return (int)r;
+}
+
+/**
+ * refgc_enable() - REFGC_IOC_ENABLE, as gc.enable()
+ * @fd: the arena.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_enable(int fd)
+{
+	return (int)refgc_ioctl(fd, REFGC_IOC_ENABLE, NULL);
+}
+
+/**
+ * refgc_disable() - REFGC_IOC_DISABLE, as gc.disable()
+ * @fd: the arena.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_disable(int fd)
+{
+	return (int)refgc_ioctl(fd, REFGC_IOC_DISABLE, NULL);
+}
+
+/**
+ * refgc_isenabled() - REFGC_IOC_ISENABLED, as gc.isenabled()
+ * @fd: the arena.
+ *
+ * Return: 1 if automatic collection is on, 0 if off, or -errno.
+ */
+int refgc_isenabled(int fd)
+{
+	struct refgc_gc_value v = { 0 };
+	long r = refgc_ioctl(fd, REFGC_IOC_ISENABLED, &v);
+
+	return r < 0 ? (int)r : !!v.value;
+}
+
+/**
+ * refgc_get_threshold() - REFGC_IOC_GET_THRESHOLD, as gc.get_threshold()
+ * @fd: the arena.
+ * @threshold: filled with the three thresholds.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_get_threshold(int fd, uint32_t threshold[REFGC_NUM_GENERATIONS])
+{
+	struct refgc_threshold t = { .reserved = 0 };
+	long r = refgc_ioctl(fd, REFGC_IOC_GET_THRESHOLD, &t);
+
+	if (!r)
+		memcpy(threshold, t.threshold, sizeof(t.threshold));
+	return (int)r;
+}
+
+/**
+ * refgc_set_threshold() - REFGC_IOC_SET_THRESHOLD, as gc.set_threshold()
+ * @fd: the arena.
+ * @threshold: the three thresholds; threshold[0] == 0 disables automatic
+ *	collection.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_set_threshold(int fd,
+			const uint32_t threshold[REFGC_NUM_GENERATIONS])
+{
+	struct refgc_threshold t = { .reserved = 0 };
+
+	memcpy(t.threshold, threshold, sizeof(t.threshold));
+	return (int)refgc_ioctl(fd, REFGC_IOC_SET_THRESHOLD, &t);
+}
+
+/**
+ * refgc_get_count() - REFGC_IOC_GET_COUNT, as gc.get_count()
+ * @fd: the arena.
+ * @count: filled with the three counts.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_get_count(int fd, uint64_t count[REFGC_NUM_GENERATIONS])
+{
+	struct refgc_count c = { .count = { 0 } };
+	long r = refgc_ioctl(fd, REFGC_IOC_GET_COUNT, &c);
+
+	if (!r)
+		memcpy(count, c.count, sizeof(c.count));
+	return (int)r;
+}
+
+/**
+ * refgc_get_stats() - REFGC_IOC_GET_STATS, as gc.get_stats()
+ * @fd: the arena.
+ * @st: filled with per-generation statistics.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_get_stats(int fd, struct refgc_stats *st)
+{
+	return (int)refgc_ioctl(fd, REFGC_IOC_GET_STATS, st);
+}
+
+/**
+ * refgc_set_debug() - REFGC_IOC_SET_DEBUG, as gc.set_debug()
+ * @fd: the arena.
+ * @flags: REFGC_DEBUG_* bits.
+ *
+ * Return: 0, -EINVAL for unknown bits, or -errno.
+ */
+int refgc_set_debug(int fd, uint32_t flags)
+{
+	struct refgc_gc_value v = { .value = flags };
+
+	return (int)refgc_ioctl(fd, REFGC_IOC_SET_DEBUG, &v);
+}
+
+/**
+ * refgc_get_debug() - REFGC_IOC_GET_DEBUG, as gc.get_debug()
+ * @fd: the arena.
+ * @flags: set to the REFGC_DEBUG_* bits.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_get_debug(int fd, uint32_t *flags)
+{
+	struct refgc_gc_value v = { 0 };
+	long r = refgc_ioctl(fd, REFGC_IOC_GET_DEBUG, &v);
+
+	if (!r)
+		*flags = v.value;
+	return (int)r;
+}
+
+/**
+ * refgc_clear_garbage() - REFGC_IOC_CLEAR_GARBAGE, as del gc.garbage[:]
+ * @fd: the arena.
+ *
+ * Return: how many entries were released, or -errno.
+ */
+int refgc_clear_garbage(int fd)
+{
+	return (int)refgc_ioctl(fd, REFGC_IOC_CLEAR_GARBAGE, NULL);
+}
+
+/**
+ * refgc_freeze() - REFGC_IOC_FREEZE, as gc.freeze()
+ * @fd: the arena.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_freeze(int fd)
+{
+	return (int)refgc_ioctl(fd, REFGC_IOC_FREEZE, NULL);
+}
+
+/**
+ * refgc_unfreeze() - REFGC_IOC_UNFREEZE, as gc.unfreeze()
+ * @fd: the arena.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_unfreeze(int fd)
+{
+	return (int)refgc_ioctl(fd, REFGC_IOC_UNFREEZE, NULL);
+}
+
+/**
+ * refgc_freeze_count() - REFGC_IOC_GET_FREEZE_COUNT, as gc.get_freeze_count()
+ * @fd: the arena.
+ * @count: set to the objects in the permanent generation.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_freeze_count(int fd, uint64_t *count)
+{
+	struct refgc_freeze_count c = { 0 };
+	long r = refgc_ioctl(fd, REFGC_IOC_GET_FREEZE_COUNT, &c);
+
+	if (!r)
+		*count = c.count;
+	return (int)r;
+}
+
+/**
+ * refgc_sync() - REFGC_IOC_SYNC: wait for a queued automatic collection
+ * @fd: the arena.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_sync(int fd)
+{
+	return (int)refgc_ioctl(fd, REFGC_IOC_SYNC, NULL);
+}
+
+/**
+ * refgc_set_flags() - REFGC_IOC_SET_FLAGS
+ * @fd: the arena.
+ * @flags: REFGC_ARENA_* bits.
+ *
+ * Return: 0, -EINVAL for unknown bits, or -errno.
+ */
+int refgc_set_flags(int fd, uint32_t flags)
+{
+	struct refgc_gc_value v = { .value = flags };
+
+	return (int)refgc_ioctl(fd, REFGC_IOC_SET_FLAGS, &v);
+}
+
+/**
+ * refgc_get_flags() - REFGC_IOC_GET_FLAGS
+ * @fd: the arena.
+ * @flags: set to the REFGC_ARENA_* bits.
+ *
+ * Return: 0 or -errno.
+ */
+int refgc_get_flags(int fd, uint32_t *flags)
+{
+	struct refgc_gc_value v = { 0 };
+	long r = refgc_ioctl(fd, REFGC_IOC_GET_FLAGS, &v);
+
+	if (!r)
+		*flags = v.value;
+	return (int)r;
+}
+
+static const struct {
+	const char *name;
+	uint32_t bits;
+} debug_names[] = {
+	{ "stats", REFGC_DEBUG_STATS },
+	{ "collectable", REFGC_DEBUG_COLLECTABLE },
+	{ "uncollectable", REFGC_DEBUG_UNCOLLECTABLE },
+	{ "saveall", REFGC_DEBUG_SAVEALL },
+	{ "leak", REFGC_DEBUG_LEAK },
+	{ NULL, 0 },
+};
+
+/**
+ * refgc_debug_parse() - parse "none" or a comma list of debug flag names
+ * @list: e.g. "stats,collectable"; names are stats, collectable,
+ *	uncollectable, saveall and leak (the last three together).
+ * @flags: set to the REFGC_DEBUG_* bits.
+ *
+ * Return: 0, or -EINVAL for an empty element or an unknown name.
+ */
+int refgc_debug_parse(const char *list, uint32_t *flags)
+{
+	const char *p = list;
+	uint32_t f = 0;
+	size_t i, len;
+
+	if (!strcmp(list, "none")) {
+		*flags = 0;
+		return 0;
+	}
+	for (;;) {
+		len = strcspn(p, ",");
+		for (i = 0; debug_names[i].name; i++)
+			if (strlen(debug_names[i].name) == len &&
+			    !strncmp(debug_names[i].name, p, len))
+				break;
+		if (!debug_names[i].name)
+			return -EINVAL;
+		f |= debug_names[i].bits;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	*flags = f;
+	return 0;
+}
+
+/**
+ * refgc_debug_flag_name() - the name of one REFGC_DEBUG_* bit
+ * @bit: a single bit.
+ *
+ * Return: its name, or NULL for an unknown bit.
+ */
+const char *refgc_debug_flag_name(uint32_t bit)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (debug_names[i].bits == bit)
+			return debug_names[i].name;
+	return NULL;
+}

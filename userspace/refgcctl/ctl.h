@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctl.h - refgcctl's script interpreter: its state (names, labels, types,
+ * the batch that `repeat` fills), the command table, and what the command
+ * files share.
+ */
+#ifndef _REFGCCTL_CTL_H
+#define _REFGCCTL_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "librefgc.h"
+#include "out.h"
+#include "util.h"
+
+#define MAX_TOKENS	64
+
+struct interp;
+
+/**
+ * struct tok - one word of a command
+ * @s: the text, NUL-terminated.
+ * @col: its column, from 1.
+ */
+struct tok {
+	char *s;
+	int col;
+};
+
+struct cmd_def;
+
+/**
+ * struct cmd - one parsed command
+ * @def: what it is (NULL only while parsing).
+ * @line: its line.
+ * @ntok: words, the command's name included.
+ * @tok: the words.
+ * @sym: per word, its interned index if it is a name, else -1.
+ * @body: for `repeat`, the commands to repeat.
+ * @nbody: how many.
+ */
+struct cmd {
+	const struct cmd_def *def;
+	int line;
+	int ntok;
+	struct tok tok[MAX_TOKENS];
+	int32_t sym[MAX_TOKENS];
+	struct cmd *body;
+	int nbody;
+};
+
+/* struct cmd_def.flags */
+#define CMD_BATCH	0x1	/* only queues ops: can run inside a batch */
+#define CMD_NO_REPEAT	0x2	/* not allowed inside `repeat` */
+#define CMD_NEW		0x4	/* `new`: takes objects from the pool */
+
+/**
+ * struct cmd_def - a command of the language
+ * @name: its name.
+ * @min: fewest arguments.
+ * @max: most arguments.
+ * @flags: CMD_* bits.
+ * @usage: its arguments, for messages and `help`.
+ * @fn: runs it; returns 0 or a negative errno (message via ip_error()).
+ */
+struct cmd_def {
+	const char *name;
+	int min;
+	int max;
+	unsigned int flags;
+	const char *usage;
+	int (*fn)(struct interp *ip, struct cmd *c);
+};
+
+/**
+ * struct sym - what a name is bound to
+ * @obj: the object it holds a handle on, or 0.
+ * @type: the type id of that name as a type, or 0.
+ */
+struct sym {
+	uint64_t obj;
+	uint32_t type;
+};
+
+/**
+ * struct typeinfo - a registered type
+ * @name: its interned name.
+ * @flags: REFGC_TYPE_* bits.
+ */
+struct typeinfo {
+	uint32_t name;
+	uint32_t flags;
+};
+
+/* How ops are run (struct interp.mode). */
+enum ix_mode {
+	IX_NOW,		/* one ioctl per op */
+	IX_BATCH,	/* queued in ip->batch */
+	IX_DRY,		/* replaying after a failed batch: dropped */
+};
+
+/**
+ * struct interp - one script run against one arena
+ * @fd: the arena.
+ * @out: where results go.
+ * @keep_going: --keep-going.
+ * @interactive: the shell: errors never stop it.
+ * @strs: interned names (variables and types share it).
+ * @syms: per interned name, its bindings.
+ * @nsyms: entries in @syms.
+ * @types: type id -> its name and flags.
+ * @ntypes: entries in @types.
+ * @meta: object id -> (label + 1) << 16 | type id, for descriptors.
+ * @err: the message of the failing command.
+ * @line: the line running.
+ * @mode: how ops run.
+ * @batch: ops queued by `repeat`.
+ * @tag: per queued op, the body command that queued it.
+ * @tag_it: per queued op, the iteration that queued it.
+ * @tag_cap: room in @tag and @tag_it.
+ * @cur_ci: the body command running (batch mode).
+ * @cur_it: the iteration running (batch mode).
+ * @pool: objects created ahead by `repeat`, in the order `new` takes them.
+ * @pool_n: entries in @pool.
+ * @pool_pos: entries taken.
+ * @pool_cap: room in @pool.
+ * @growth: per type id, the count the last `growth` saw.
+ * @ngrowth: entries in @growth.
+ * @failures: commands that failed.
+ */
+struct interp {
+	int fd;
+	struct out out;
+	bool keep_going;
+	bool interactive;
+	struct strtab strs;
+	struct sym *syms;
+	uint32_t nsyms;
+	struct typeinfo *types;
+	uint32_t ntypes;
+	struct idmap meta;
+	struct strbuf err;
+	int line;
+	enum ix_mode mode;
+	struct refgc_batcher batch;
+	uint32_t *tag;
+	uint64_t *tag_it;
+	uint32_t tag_cap;
+	uint32_t cur_ci;
+	uint64_t cur_it;
+	uint64_t *pool;
+	size_t pool_n;
+	size_t pool_pos;
+	size_t pool_cap;
+	uint64_t *growth;
+	uint32_t ngrowth;
+	unsigned long failures;
+};
+
+/* interp.c */
+int ip_init(struct interp *ip, int fd, bool json);
+void ip_free(struct interp *ip);
+int ip_error(struct interp *ip, int err, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int ip_kerr(struct interp *ip, int err, struct cmd *c);
+struct sym *ip_sym(struct interp *ip, uint32_t idx);
+int ip_obj(struct interp *ip, struct cmd *c, int i, uint64_t *id);
+int ip_name(struct interp *ip, struct cmd *c, int i);
+int ip_type_lookup(struct interp *ip, struct cmd *c, int i, uint32_t *type);
+const char *ip_type_name(struct interp *ip, uint32_t type);
+const char *ip_label(struct interp *ip, uint64_t id);
+uint32_t ip_obj_type(struct interp *ip, uint64_t id);
+void ip_set_meta(struct interp *ip, uint64_t id, int32_t label,
+		 uint32_t type);
+void ip_add_type(struct interp *ip, uint32_t id, uint32_t name,
+		 uint32_t flags);
+void out_desc(struct interp *ip, const char *key, uint64_t id);
+void out_desc_t(struct interp *ip, const char *key, uint64_t id,
+		uint32_t type);
+void print_desc(struct interp *ip, uint64_t id, uint32_t type);
+int ix_op(struct interp *ip, uint32_t code, uint64_t id, uint64_t arg,
+	  uint64_t arg2, uint64_t *result);
+int ix_new(struct interp *ip, uint32_t type, uint64_t bytes, uint64_t *id);
+int ix_bind(struct interp *ip, uint32_t sym, uint64_t id);
+int ix_unbind(struct interp *ip, uint32_t sym);
+int parse_num(struct interp *ip, struct cmd *c, int i, uint64_t max,
+	      uint64_t *v);
+
+/* script.c */
+const struct cmd_def *cmd_find(const char *name);
+int script_run(struct interp *ip, FILE *f, bool prompt);
+int ix_flush(struct interp *ip);
+
+/* cmd_obj.c, cmd_gc.c, cmd_graph.c: the command table's entries */
+int new_args(struct interp *ip, struct cmd *c, uint32_t *type,
+	     uint64_t *bytes);
+extern const struct cmd_def obj_cmds[];
+extern const struct cmd_def gc_cmds[];
+extern const struct cmd_def graph_cmds[];
+
+/* graph.c: a snapshot of the arena's object graph */
+
+/**
+ * struct snap - every live object, its info and its slots
+ * @n: objects.
+ * @ids: object ids, ascending.
+ * @info: per object.
+ * @off: per object, where its slots start in @edges (n + 1 entries).
+ * @edges: slot targets, as indices into @ids (-1 for an id not found).
+ * @roff: per object, where its referrers start in @redges (n + 1).
+ * @redges: referrer indices, one per slot (duplicates kept).
+ */
+struct snap {
+	size_t n;
+	uint64_t *ids;
+	struct refgc_info *info;
+	size_t *off;
+	int64_t *edges;
+	size_t *roff;
+	int64_t *redges;
+};
+
+int snap_take(int fd, struct snap *s);
+void snap_free(struct snap *s);
+int64_t snap_find(const struct snap *s, uint64_t id);
+
+/* dot.c */
+int dot_graph(struct interp *ip, const struct snap *s, int64_t start,
+	      bool backrefs, unsigned int depth, struct strbuf *sb);
+int dot_render(const char *dot_text, const char *file);
+const char *dot_format(const char *file);
+
+/* unreachable.c, debugfs.c */
+int cmd_unreachable(int argc, char **argv);
+int cmd_arenas(int argc, char **argv);
+int cmd_arena_ctl(const char *id, int argc, char **argv, bool json);
+
+#endif /* _REFGCCTL_CTL_H */

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""common.py - what the refgcctl test files share: the TAP-like result
+counters, running refgcctl, and running scripts in --json mode."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = os.path.join(os.path.dirname(HERE), "examples")
+DEBUGFS = os.environ.get("REFGC_DEBUGFS", "/sys/kernel/debug/refgc")
+QUICK = "--quick" in sys.argv     # skip the big tests
+FULL = "--full" in sys.argv       # the 10^6 chain too
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+CTL = os.path.join(ARGS[0] if ARGS else ".", "refgcctl")
+TMP = tempfile.mkdtemp(prefix="refgcctl-test.")
+
+counts = {"pass": 0, "fail": 0, "skip": 0}
+
+
+def ok(name, cond, detail=""):
+    if cond:
+        counts["pass"] += 1
+        print("ok - %s" % name)
+    else:
+        counts["fail"] += 1
+        print("not ok - %s%s" % (name, (": " + str(detail)) if detail else ""))
+    return cond
+
+
+def skip(name, why):
+    counts["skip"] += 1
+    print("ok - %s # SKIP %s" % (name, why))
+
+
+def run_ctl(args, stdin=None, timeout=600):
+    p = subprocess.run([CTL] + args, input=stdin, capture_output=True,
+                       text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def script(text, *opts, name="t.rgc"):
+    """Run a script with --json; return (rc, results, stderr)."""
+    path = os.path.join(TMP, name)
+    with open(path, "w") as f:
+        f.write(text)
+    rc, out, err = run_ctl(["run", "--json"] + list(opts) + [path])
+    res = []
+    for line in out.splitlines():
+        try:
+            res.append(json.loads(line))
+        except ValueError:
+            res.append({"cmd": "?", "ok": False, "unparsed": line})
+    return rc, res, err
+
+
+def by_line(res):
+    return {r.get("line"): r for r in res}
+
+
+def desc_ok(d, typ=None, label=None):
+    return (isinstance(d, dict) and set(d) == {"id", "type", "label"} and
+            isinstance(d["id"], int) and (typ is None or d["type"] == typ)
+            and (label is None or d["label"] == label))
+
+

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""refgcctl_test.py - tests of refgcctl and librefgc, run inside the VM.
+
+Needs /dev/refgc (refgc.ko loaded), root for the debugfs tests, and
+graphviz `dot` for the DOT tests (skipped without it).  Checks every
+command of the script language in --json mode (test_script.py), the
+examples, `refgcctl unreachable` against a BFS oracle, and the debugfs
+files and control file (test_tools.py).  The last line is
+"refgcctl: N passed, M failed, K skipped".
+
+Usage: refgcctl_test.py [--quick|--full] BUILD_DIR  (normally through ./run)
+"""
+import os
+import shutil
+import sys
+
+sys.dont_write_bytecode = True
+import test_script as s  # noqa: E402
+import test_tools as t  # noqa: E402
+from common import TMP, counts, ok, skip  # noqa: E402
+
+
+def main():
+    if not os.path.exists("/dev/refgc"):
+        skip("all", "/dev/refgc missing")
+    else:
+        for f in [s.test_json_shape, s.test_types_objects,
+                  s.test_links_refcounts, s.test_collector_cmds,
+                  s.test_garbage_legacy_events, s.test_weakref_deref,
+                  s.test_events_overflow, s.test_repeat,
+                  s.test_repeat_million, s.test_objgraph, s.test_dot,
+                  s.test_errors_text_mode, t.test_examples,
+                  t.test_unreachable, t.test_debugfs]:
+            try:
+                f()
+            except Exception as e:      # a crash is one failure, go on
+                ok("%s ran to the end" % f.__name__, False, repr(e))
+    shutil.rmtree(TMP, ignore_errors=True)
+    print("refgcctl: %d passed, %d failed, %d skipped" %
+          (counts["pass"], counts["fail"], counts["skip"]))
+    return 1 if counts["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
