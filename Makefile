@@ -91,7 +91,8 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 demo-run: module userspace
-	$(VM_RUN) --module $(KO) -- $(CURDIR)/scripts/demo
+	@mkdir -p $(BUILD)/demo
+	$(VM_RUN) --module $(KO) --rw $(BUILD)/demo -- $(CURDIR)/scripts/demo
 
 bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)

@@ -105,6 +105,7 @@ enum ix_mode {
  * @fd: the arena.
  * @out: where results go.
  * @keep_going: --keep-going.
+ * @echo: --echo: print each command before its output, as a REPL would.
  * @interactive: the shell: errors never stop it.
  * @strs: interned names (variables and types share it).
  * @syms: per interned name, its bindings.
@@ -133,6 +134,7 @@ struct interp {
 	int fd;
 	struct out out;
 	bool keep_going;
+	bool echo;
 	bool interactive;
 	struct strtab strs;
 	struct sym *syms;

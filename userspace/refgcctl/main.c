@@ -18,7 +18,7 @@
 
 static void print_usage(FILE *f)
 {
-	fputs("usage: refgcctl run [--json] [--keep-going] FILE|-\n"
+	fputs("usage: refgcctl run [--json | --echo] [--keep-going] FILE|-\n"
 	      "       refgcctl shell [--json]\n"
 	      "       refgcctl unreachable GRAPHFILE\n"
 	      "       refgcctl arenas [--json]\n"
@@ -29,7 +29,8 @@ static void print_usage(FILE *f)
 	      "See refgcctl(1).\n", f);
 }
 
-static int run_script(FILE *f, bool json, bool keep_going, bool shell)
+static int run_script(FILE *f, bool json, bool keep_going, bool echo,
+		      bool shell)
 {
 	struct interp ip;
 	int fd, r;
@@ -48,6 +49,7 @@ static int run_script(FILE *f, bool json, bool keep_going, bool shell)
 		return 2;
 	}
 	ip.keep_going = keep_going;
+	ip.echo = echo && !json;
 	ip.interactive = shell;
 	r = script_run(&ip, f, shell && isatty(STDIN_FILENO));
 	ip_free(&ip);
@@ -57,7 +59,7 @@ static int run_script(FILE *f, bool json, bool keep_going, bool shell)
 
 static int cmd_run(int argc, char **argv, bool shell)
 {
-	bool json = false, keep_going = false;
+	bool json = false, keep_going = false, echo = false;
 	const char *file = NULL;
 	FILE *f = stdin;
 	int i, r;
@@ -67,6 +69,8 @@ static int cmd_run(int argc, char **argv, bool shell)
 			json = true;
 		} else if (!strcmp(argv[i], "--keep-going") && !shell) {
 			keep_going = true;
+		} else if (!strcmp(argv[i], "--echo") && !shell) {
+			echo = true;
 		} else if (!file && !shell &&
 			   (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
 			file = argv[i];
@@ -87,7 +91,7 @@ static int cmd_run(int argc, char **argv, bool shell)
 			return 2;
 		}
 	}
-	r = run_script(f, json, keep_going, shell);
+	r = run_script(f, json, keep_going, echo, shell);
 	if (f != stdin)
 		fclose(f);
 	return r;

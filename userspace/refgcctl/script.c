@@ -523,6 +523,15 @@ static int run_line(struct interp *ip, char *line, int lineno)
 	return r;
 }
 
+/* --echo: show a command line as ">>> line", skipping blanks and comments. */
+static void echo_line(const char *line)
+{
+	const char *p = line + strspn(line, " \t");
+
+	if (*p && *p != '\n' && *p != '#')
+		printf(">>> %s%s", p, strchr(p, '\n') ? "" : "\n");
+}
+
 /**
  * script_run() - run a script, one line at a time
  * @ip: the interpreter.
@@ -548,6 +557,8 @@ int script_run(struct interp *ip, FILE *f, bool prompt)
 		if (len < 0)
 			break;
 		lineno++;
+		if (ip->echo)
+			echo_line(line);
 		/* Room for the ';' splitting of tokenize(). */
 		line = xrealloc(line, (size_t)len * 2 + 2);
 		cap = (size_t)len * 2 + 2;
