@@ -211,8 +211,10 @@ enum refgc_list_what {
 /**
  * struct refgc_entry - one element of a REFGC_IOC_LIST answer
  * @id: object id (or type id for REFGC_LIST_TYPES).
- * @type: type id of the object (or the type's flags for TYPES).
- * @flags: REFGC_INFO_* bits of the object.
+ * @type: type id of the object (or the type's REFGC_TYPE_* flags for
+ *	TYPES).
+ * @flags: REFGC_INFO_* bits of the object (or, for TYPES, the number of
+ *	live objects of the type).
  */
 struct refgc_entry {
 	__u64 id;
@@ -227,7 +229,7 @@ struct refgc_entry {
  * @count: out: entries written.
  * @what: a refgc_list_what.
  * @generation: for OBJECTS: REFGC_LIST_ALL_GENERATIONS, REFGC_GEN_UNTRACKED,
- *	0..2 or REFGC_GEN_PERMANENT.
+ *	0..2 or REFGC_GEN_PERMANENT; zero for GARBAGE and TYPES.
  * @cursor: in: 0 to start, else the value returned by the previous call;
  *	out: where to continue, or 0 when the listing is complete.
  */
@@ -394,7 +396,8 @@ enum refgc_event_type {
  * @type: a refgc_event_type.
  * @generation: GC_START, GC_STOP: the generation collected.
  * @id: FINALIZE, COLLECTABLE, UNCOLLECTABLE: the object; WEAKREF: the
- *	weakref.
+ *	weakref.  Only FINALIZE holds a handle: the other ids may name
+ *	objects that have died since (a weakref dies with its cycle).
  * @cookie: WEAKREF: the weakref's cookie.
  * @collected: GC_STOP.
  * @uncollectable: GC_STOP.
