@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# run_tests.sh DIR - run every refgc_*_test binary in DIR: base, arena and
-# collector first, then any others in name order.  Each binary's own
-# kselftest output is printed unchanged (so that its "# Totals:" line stays
-# parseable), framed by a kselftest-runner style TAP line per binary.  The
-# exit status is non-zero if any binary failed (1) or none was found (4).
+# run_tests.sh DIR - run every refgc_*_test binary in DIR: base first,
+# then the others in the order below (quick before heavy), then any others
+# in name order.  Each binary's own kselftest output is printed unchanged
+# (so that its "# Totals:" line stays parseable), framed by a
+# kselftest-runner style TAP line per binary.  The exit status is non-zero
+# if any binary failed (1) or none was found (4).
 
 dir=${1:-$(dirname "$0")}
 ksft_skip=4
@@ -16,7 +17,10 @@ if [ ! -d "$dir" ]; then
 fi
 
 tests=""
-for t in refgc_base_test refgc_arena_test refgc_collector_test; do
+for t in refgc_base_test refgc_abi_test refgc_object_test \
+	 refgc_limits_test refgc_batch_test refgc_gc_basic_test \
+	 refgc_gc_finalizer_test refgc_gc_generations_test \
+	 refgc_gc_random_test refgc_stress_test; do
 	[ -x "$dir/$t" ] && tests="$tests $t"
 done
 for f in "$dir"/refgc_*_test; do
