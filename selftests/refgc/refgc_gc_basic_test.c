@@ -169,7 +169,8 @@ TEST_F(gc, collect_struct_matches_events_and_stats)
 	EXPECT_EQ(20, c.collected);
 	EXPECT_EQ(0, c.uncollectable);
 	EXPECT_EQ(23, c.visited);
-	EXPECT_LT(0, c.duration_ns);
+	if (!rg_clock_is_coarse())
+		EXPECT_LT(0, c.duration_ns);
 	n = EVENTS();
 	ASSERT_EQ(2, n);
 	EXPECT_EQ(REFGC_EV_GC_STOP, self->ev[1].type);

@@ -473,7 +473,9 @@ TEST_F(gc, counts_and_promotion)
 	EXPECT_EQ(5, s.gen[1].visited);
 	EXPECT_EQ(6, s.gen[2].visited);
 	EXPECT_LE(s.gen[0].max_ns, s.gen[0].total_ns);
-	EXPECT_LT(0, s.gen[2].total_ns);
+	/* A jiffies clocksource (a tinyconfig kernel under TCG) reads 0. */
+	if (!rg_clock_is_coarse())
+		EXPECT_LT(0, s.gen[2].total_ns);
 }
 
 TEST_HARNESS_MAIN

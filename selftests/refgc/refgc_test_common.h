@@ -149,4 +149,19 @@ static inline long rg_scale(long full, long div)
 	return full / div;
 }
 
+/* Whether the kernel's clocksource ticks in jiffies (durations may be 0). */
+static inline bool rg_clock_is_coarse(void)
+{
+	char cs[64] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			"r");
+
+	if (!f)
+		return false;
+	if (!fgets(cs, sizeof(cs), f))
+		cs[0] = 0;
+	fclose(f);
+	return strstr(cs, "jiffies") != NULL;
+}
+
 #endif /* REFGC_TEST_COMMON_H */
