@@ -21,7 +21,7 @@ SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
-	bench bench-build check-debug
+	bench bench-build check-debug soak
 
 all: module userspace selftests
 
@@ -93,6 +93,14 @@ demo: deps
 demo-run: module userspace
 	@mkdir -p $(BUILD)/demo
 	$(VM_RUN) --module $(KO) --rw $(BUILD)/demo -- $(CURDIR)/scripts/demo
+
+# The kselftests with REFGC_SOAK=1: the model-based random driver and the
+# hostile-input test scale up to >= 10^6 operations/calls.  Not part of
+# `make check`.
+soak: deps
+	@$(MAKE) --no-print-directory module selftests
+	REFGC_SOAK=1 $(VM_RUN) --module $(KO) --timeout 14400 -- \
+		$(CURDIR)/selftests/refgc/run_tests.sh $(BUILD)/selftests
 
 bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)
