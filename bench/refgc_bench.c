@@ -20,6 +20,8 @@
 
 #include <linux/refgc.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define REFGC_MAX_BATCH_DEFAULT	4096
 
 struct graph {
@@ -200,7 +202,7 @@ int main(int argc, char **argv)
 		die("calloc", ENOMEM);
 
 	/* B3: construction, single ioctls and batches. */
-	for (i = 0; i < sizeof(bsizes) / sizeof(bsizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bsizes); i++) {
 		if (bsizes[i] == 1 && n > 100000)
 			continue;
 		fd = build(&g, bsizes[i], ids, &secs);

@@ -161,7 +161,7 @@ static inline bool rg_clock_is_coarse(void)
 	if (!fgets(cs, sizeof(cs), f))
 		cs[0] = 0;
 	fclose(f);
-	return strstr(cs, "jiffies") != NULL;
+	return strstr(cs, "jiffies");
 }
 
 #endif /* REFGC_TEST_COMMON_H */
