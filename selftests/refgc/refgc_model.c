@@ -521,7 +521,8 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 	pairs = malloc((2 * nl + 1) * sizeof(*pairs));
 	if (!lv || !q || !pairs)
 		abort();
-	memcpy(lv, m->live, nl * sizeof(*lv));
+	if (nl)
+		memcpy(lv, m->live, nl * sizeof(*lv));
 	for (i = 0; i < nl; i++) {
 		struct rm_obj *o = &m->o[lv[i]];
 
@@ -573,7 +574,6 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 		if (o->mark == 2 && o->mark2 == M2_LEGACY) {
 			o->mark = 3;	/* legacy set */
 			o->gen = oldgen;
-			uncollectable++;
 		}
 	}
 	/* Now mark 2 = the unreachable set U'. */
@@ -700,12 +700,17 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 				emit(m, REFGC_EV_WEAKREF, w->id, w->cookie, 1);
 		}
 	}
-	/* (g) legacy finalizers (all the legacy set under SAVEALL). */
+	/*
+	 * (g) legacy finalizers (all the legacy set under SAVEALL).  As in
+	 * CPython 2.7, those that only the deleted garbage referred to have
+	 * been released with it (finalized, or freed): the rest count.
+	 */
 	for (i = 0; i < nl; i++) {
 		struct rm_obj *o = &m->o[lv[i]];
 
-		if (o->mark != 3)
+		if (o->mark != 3 || !o->alive)
 			continue;
+		uncollectable++;
 		if (m->debug & REFGC_DEBUG_UNCOLLECTABLE)
 			emit(m, REFGC_EV_UNCOLLECTABLE, o->id, 0, 0);
 		if (saveall || o->kind == RM_FINALIZER)

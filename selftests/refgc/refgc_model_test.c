@@ -431,9 +431,34 @@ static int step_collect(struct drv *d)
 	d->collects++;
 	r = xioctl(d, REFGC_IOC_COLLECT, &c);
 	mr = rm_collect(&d->m, c.generation, c.flags, &want);
-	if (r != mr)
-		FAIL(d, "COLLECT(%d, flags %u) = %ld, model %ld", gen, c.flags,
-		     r, mr);
+	if (r != mr) {
+		char diag[256] = "";
+		uint32_t i, l = 0;
+
+		/* Which objects the two disagree on, to start with. */
+		for (i = 0; i < d->m.n && l < sizeof(diag) - 64; i++) {
+			struct rm_obj *o = &d->m.o[i];
+			struct refgc_info inf;
+			int kalive = !rg_info(d->fd, o->id, &inf);
+
+			if (kalive == o->alive)
+				continue;
+			l += snprintf(diag + l, sizeof(diag) - l,
+				      " [%llu kind %d k%d rc %llu h %llu gen %d f%d g%d s%u]",
+				      (unsigned long long)o->id, o->kind,
+				      kalive, (unsigned long long)inf.refcount,
+				      (unsigned long long)o->handles, inf.generation,
+				      o->finalized, o->garbage, o->nslots);
+		}
+		FAIL(d, "COLLECT(%d, flags %u) = %ld (%llu/%llu/%llu), model %ld (%llu/%llu/%llu); debug %#x legacy %d;%s",
+		     gen, c.flags, r, (unsigned long long)c.collected,
+		     (unsigned long long)c.uncollectable,
+		     (unsigned long long)c.visited, mr,
+		     (unsigned long long)want.collected,
+		     (unsigned long long)want.uncollectable,
+		     (unsigned long long)want.visited, d->m.debug,
+		     d->m.legacy, diag);
+	}
 	if (r >= 0 && (c.collected != want.collected ||
 		       c.uncollectable != want.uncollectable ||
 		       c.visited != want.visited))
