@@ -23,6 +23,10 @@
 #include "hobj.h"
 #include "refgc_model.h"
 
+#ifndef fallthrough
+#define fallthrough __attribute__((__fallthrough__))
+#endif
+
 #define MAXLIVE	64
 #define MAXEV	4096
 
@@ -137,7 +141,7 @@ static int hobj_op(struct fz *f, struct refgc_op *op)
 	case REFGC_OP_WEAKREF_DROP:
 		if (!(s->flags & HOBJ_WEAKREF))
 			return -EINVAL;
-		/* fall through */
+		fallthrough;
 	case REFGC_OP_DECREF:
 		if (!s->tag)
 			return -EINVAL;

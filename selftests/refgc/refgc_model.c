@@ -13,6 +13,10 @@
 
 #include "refgc_model.h"
 
+#ifndef fallthrough
+#define fallthrough __attribute__((__fallthrough__))
+#endif
+
 #define F_ID	1u
 #define F_ARG	2u
 #define F_ARG2	4u
@@ -234,7 +238,8 @@ static void reap(struct rm_model *m)
 		m->live[o->lpos] = m->live[--m->nlive];
 		m->o[m->live[o->lpos]].lpos = o->lpos;
 	}
-	m->qhead = m->qtail = 0;
+	m->qhead = 0;
+	m->qtail = 0;
 }
 
 static void push_slot(struct rm_model *m, int src, int dst)
@@ -317,7 +322,7 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 	case REFGC_OP_WEAKREF_DROP:
 		if (so->kind != RM_WEAKREF)
 			return -EINVAL;
-		/* fall through */
+		fallthrough;
 	case REFGC_OP_DECREF:
 		if (!so->handles)
 			return -EINVAL;
@@ -331,7 +336,7 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		d = rm_live(m, op->arg);
 		if (d < 0)
 			return -ENOENT;
-		/* fall through */
+		fallthrough;
 	case REFGC_OP_UNLINK:
 	case REFGC_OP_CLEAR:
 		if (!container(so))

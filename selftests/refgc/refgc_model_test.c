@@ -15,6 +15,7 @@
  * REFGC_MODEL_STEPS.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <time.h>
 
 #include "../kselftest_harness.h"
@@ -46,10 +47,17 @@ struct drv {
 	int ntouched;
 };
 
-#define FAIL(d, ...) do {						\
-	snprintf((d)->why, sizeof((d)->why), __VA_ARGS__);		\
-	return -1;							\
-} while (0)
+/* Record why the step failed; returns -1, for "return fail(...)". */
+static int __attribute__((format(printf, 2, 3)))
+fail(struct drv *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 static uint64_t rnd(struct drv *d, uint64_t n)
 {
@@ -68,12 +76,12 @@ static int drv_open(struct drv *d)
 
 	d->fd = open(REFGC_DEV, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (d->fd < 0)
-		FAIL(d, "open: %s", strerror(errno));
+		return fail(d, "open: %s", strerror(errno));
 	if (rg_type(d->fd, "node", REFGC_TYPE_CONTAINER, &d->tc) ||
 	    rg_type(d->fd, "blob", REFGC_TYPE_ATOMIC, &d->ta) ||
 	    rg_type(d->fd, "fin", REFGC_TYPE_FINALIZER, &d->tf) ||
 	    rg_ioctl(d->fd, REFGC_IOC_DISABLE, NULL))
-		FAIL(d, "arena setup");
+		return fail(d, "arena setup");
 	tid[RM_CONTAINER] = d->tc;
 	tid[RM_ATOMIC] = d->ta;
 	tid[RM_FINALIZER] = d->tf;
@@ -249,7 +257,7 @@ static void gen_op(struct drv *d, struct refgc_op *op, int k)
 			op->addr = (uintptr_t)d->obuf[k];
 	}
 	/* Touch: ids whose info is checked after the step. */
-	if (d->ntouched < (int)(sizeof(d->touched) / sizeof(d->touched[0])) - 2) {
+	if (d->ntouched < (int)ARRAY_SIZE(d->touched) - 2) {
 		d->touched[d->ntouched++] = op->id;
 		if (op->op == REFGC_OP_LINK || op->op == REFGC_OP_REMOVE ||
 		    op->op == REFGC_OP_SET)
@@ -280,7 +288,7 @@ static int cmp_info(struct drv *d, int i, const struct refgc_info *got)
 	    got->slots != want.slots ||
 	    got->payload_size != want.payload_size ||
 	    got->generation != want.generation || got->reserved)
-		FAIL(d, "info of %llu: got flags %#x rc %llu h %llu slots %llu size %llu gen %d; model flags %#x rc %llu h %llu slots %llu size %llu gen %d",
+		return fail(d, "info of %llu: got flags %#x rc %llu h %llu slots %llu size %llu gen %d; model flags %#x rc %llu h %llu slots %llu size %llu gen %d",
 		     (unsigned long long)want.id, got->flags,
 		     (unsigned long long)got->refcount,
 		     (unsigned long long)got->handles,
@@ -302,19 +310,17 @@ static int check_op(struct drv *d, const struct refgc_op *in,
 
 	merr = rm_op(&d->m, in, out->result, &res);
 	d->ops++;
-	if (merr != err) {
-		struct refgc_op again = *in;
-
-		FAIL(d, "%s id %llu arg %llu arg2 %llu flags %#x addr %#llx: errno %d, model %d %s; again %d",
-		     op_name(in->op), (unsigned long long)in->id,
-		     (unsigned long long)in->arg, (unsigned long long)in->arg2,
-		     in->flags, (unsigned long long)in->addr, err, merr,
-		     d->m.why, rg_opx(d->fd, &again));
-	}
+	if (merr != err)
+		return fail(d, "%s id %llu arg %llu arg2 %llu flags %#x addr %#llx: errno %d, model %d %s",
+			    op_name(in->op), (unsigned long long)in->id,
+			    (unsigned long long)in->arg,
+			    (unsigned long long)in->arg2, in->flags,
+			    (unsigned long long)in->addr, err, merr,
+			    d->m.why);
 	if (err)
 		return 0;
 	if (out->result != res)
-		FAIL(d, "%s id %llu arg %llu: result %llu, model %llu",
+		return fail(d, "%s id %llu arg %llu: result %llu, model %llu",
 		     op_name(in->op), (unsigned long long)in->id,
 		     (unsigned long long)in->arg,
 		     (unsigned long long)out->result,
@@ -327,7 +333,7 @@ static int check_op(struct drv *d, const struct refgc_op *in,
 
 		for (j = 0; j < n && j < in->arg2; j++)
 			if (got[j] != d->m.o[d->m.o[i].slots[j]].id)
-				FAIL(d, "slot %u of %llu: %llu, model %llu", j,
+				return fail(d, "slot %u of %llu: %llu, model %llu", j,
 				     (unsigned long long)in->id,
 				     (unsigned long long)got[j],
 				     (unsigned long long)
@@ -337,7 +343,7 @@ static int check_op(struct drv *d, const struct refgc_op *in,
 	case REFGC_OP_READ:
 		if (in->arg2 && memcmp(d->obuf[k], d->m.o[i].payload + in->arg,
 				       in->arg2))
-			FAIL(d, "READ %llu at %llu len %llu: payload differs",
+			return fail(d, "READ %llu at %llu len %llu: payload differs",
 			     (unsigned long long)in->id,
 			     (unsigned long long)in->arg,
 			     (unsigned long long)in->arg2);
@@ -349,7 +355,7 @@ static int check_op(struct drv *d, const struct refgc_op *in,
 
 		for (j = 0; j < n && j < in->arg2 && j < 32; j++)
 			if (((const uint64_t *)d->obuf[k])[j] != want_ids[j])
-				FAIL(d, "referrer %u of %llu differs", j,
+				return fail(d, "referrer %u of %llu differs", j,
 				     (unsigned long long)in->id);
 		break;
 	}
@@ -367,9 +373,9 @@ static int step_single(struct drv *d)
 	d->what = op_name(in->op);
 	err = xioctl(d, REFGC_IOC_OP, out);
 	if (out->error != err)
-		FAIL(d, "op error field %d, ioctl %d", out->error, err);
+		return fail(d, "op error field %d, ioctl %d", out->error, err);
 	if (err && out->result)
-		FAIL(d, "failed op wrote result %llu",
+		return fail(d, "failed op wrote result %llu",
 		     (unsigned long long)out->result);
 	return check_op(d, in, out, err, 0);
 }
@@ -395,7 +401,7 @@ static int step_batch(struct drv *d)
 			/* Not run: left exactly as sent. */
 			if (d->ops_out[i].error != 12345 ||
 			    d->ops_out[i].result)
-				FAIL(d, "batch op %u ran after a failure", i);
+				return fail(d, "batch op %u ran after a failure", i);
 			continue;
 		}
 		err = d->ops_out[i].error;
@@ -411,10 +417,10 @@ static int step_batch(struct drv *d)
 		}
 	}
 	if (b.done != done || b.failed != failed)
-		FAIL(d, "batch done %u failed %u, model %u %u", b.done,
+		return fail(d, "batch done %u failed %u, model %u %u", b.done,
 		     b.failed, done, failed);
 	if (r != ((flags & REFGC_BATCH_CONTINUE) ? 0 : err))
-		FAIL(d, "batch returned %d, model %d", r,
+		return fail(d, "batch returned %d, model %d", r,
 		     (flags & REFGC_BATCH_CONTINUE) ? 0 : err);
 	return 0;
 }
@@ -450,7 +456,7 @@ static int step_collect(struct drv *d)
 				      (unsigned long long)o->handles, inf.generation,
 				      o->finalized, o->garbage, o->nslots);
 		}
-		FAIL(d, "COLLECT(%d, flags %u) = %ld (%llu/%llu/%llu), model %ld (%llu/%llu/%llu); debug %#x legacy %d;%s",
+		return fail(d, "COLLECT(%d, flags %u) = %ld (%llu/%llu/%llu), model %ld (%llu/%llu/%llu); debug %#x legacy %d;%s",
 		     gen, c.flags, r, (unsigned long long)c.collected,
 		     (unsigned long long)c.uncollectable,
 		     (unsigned long long)c.visited, mr,
@@ -462,7 +468,7 @@ static int step_collect(struct drv *d)
 	if (r >= 0 && (c.collected != want.collected ||
 		       c.uncollectable != want.uncollectable ||
 		       c.visited != want.visited))
-		FAIL(d, "COLLECT(%d): %llu/%llu/%llu, model %llu/%llu/%llu",
+		return fail(d, "COLLECT(%d): %llu/%llu/%llu, model %llu/%llu/%llu",
 		     gen, (unsigned long long)c.collected,
 		     (unsigned long long)c.uncollectable,
 		     (unsigned long long)c.visited,
@@ -483,7 +489,7 @@ static int drain(struct drv *d)
 		ssize_t r;
 
 		if (room <= 0)
-			FAIL(d, "more than %d events queued", EVBUF);
+			return fail(d, "more than %d events queued", EVBUF);
 		if (want > room)
 			want = room;
 		d->calls++;
@@ -491,11 +497,11 @@ static int drain(struct drv *d)
 		if (r < 0 && errno == EAGAIN)
 			break;
 		if (r <= 0 || r % sizeof(d->ev[0]))
-			FAIL(d, "read: %zd (%s)", r, strerror(errno));
+			return fail(d, "read: %zd (%s)", r, strerror(errno));
 		n += r / sizeof(d->ev[0]);
 	}
 	if (rm_events(&d->m, d->ev, n))
-		FAIL(d, "events: %s", d->m.why);
+		return fail(d, "events: %s", d->m.why);
 	return 0;
 }
 
@@ -519,7 +525,7 @@ static int step_gc_misc(struct drv *d)
 		want = rm_clear_garbage(&d->m);
 		got = xioctl(d, REFGC_IOC_CLEAR_GARBAGE, NULL);
 		if (got != want)
-			FAIL(d, "CLEAR_GARBAGE %ld, model %ld", got, want);
+			return fail(d, "CLEAR_GARBAGE %ld, model %ld", got, want);
 		return 0;
 	}
 	if (r < 92) {
@@ -538,7 +544,7 @@ static int step_gc_misc(struct drv *d)
 		got = rg_set_value(d->fd, REFGC_IOC_SET_DEBUG, v);
 		want = rm_set_debug(&d->m, v);
 		if (got != want)
-			FAIL(d, "SET_DEBUG(%#x) %ld, model %ld", v, got, want);
+			return fail(d, "SET_DEBUG(%#x) %ld, model %ld", v, got, want);
 		return 0;
 	}
 	d->what = "SET_FLAGS";
@@ -549,7 +555,7 @@ static int step_gc_misc(struct drv *d)
 	got = rg_set_value(d->fd, REFGC_IOC_SET_FLAGS, want);
 	want = rm_set_flags(&d->m, want);
 	if (got != want)
-		FAIL(d, "SET_FLAGS %ld, model %ld", got, want);
+		return fail(d, "SET_FLAGS %ld, model %ld", got, want);
 	return 0;
 }
 
@@ -566,7 +572,7 @@ static int check_id(struct drv *d, uint64_t id)
 			"id %llu: GET_INFO %d, model dead",
 			(unsigned long long)id, r), -1);
 	if (r)
-		FAIL(d, "id %llu: GET_INFO %d, model alive",
+		return fail(d, "id %llu: GET_INFO %d, model alive",
 		     (unsigned long long)id, r);
 	return cmp_info(d, i, &info);
 }
@@ -577,10 +583,10 @@ static int check_counts(struct drv *d)
 	int g;
 
 	if (xioctl(d, REFGC_IOC_GET_COUNT, &c))
-		FAIL(d, "GET_COUNT");
+		return fail(d, "GET_COUNT");
 	for (g = 0; g < 3; g++)
 		if (c.count[g] != d->m.count[g])
-			FAIL(d, "count[%d] %llu, model %llu", g,
+			return fail(d, "count[%d] %llu, model %llu", g,
 			     (unsigned long long)c.count[g],
 			     (unsigned long long)d->m.count[g]);
 	return 0;
@@ -608,7 +614,7 @@ static int check_all(struct drv *d)
 
 	d->what = "full check";
 	if (rm_selfcheck(m))
-		FAIL(d, "%s", m->why);
+		return fail(d, "%s", m->why);
 	if (check_counts(d))
 		return -1;
 	d->calls++;
@@ -616,7 +622,7 @@ static int check_all(struct drv *d)
 		    1 + rnd(d, 64), &e);
 	if (n != m->nlive) {
 		free(e);
-		FAIL(d, "LIST: %ld objects, model %u", n, m->nlive);
+		return fail(d, "LIST: %ld objects, model %u", n, m->nlive);
 	}
 	for (i = 0; i < n; i++) {
 		int k = rm_live(m, e[i].id);
@@ -641,14 +647,14 @@ static int check_all(struct drv *d)
 			d->calls++;
 			if (s != m->o[k].nslots) {
 				free(e);
-				FAIL(d, "GET_SLOTS %llu: %ld, model %u",
+				return fail(d, "GET_SLOTS %llu: %ld, model %u",
 				     (unsigned long long)m->o[k].id, s,
 				     m->o[k].nslots);
 			}
 			for (j = 0; j < s; j++)
 				if (ids[j] != m->o[m->o[k].slots[j]].id) {
 					free(e);
-					FAIL(d, "slot %ld of %llu differs", j,
+					return fail(d, "slot %ld of %llu differs", j,
 					     (unsigned long long)m->o[k].id);
 				}
 		}
@@ -659,7 +665,7 @@ static int check_all(struct drv *d)
 	n = rg_list(d->fd, REFGC_LIST_GARBAGE, 0, 1 + rnd(d, 16), &e);
 	if (n != m->ngarbage) {
 		free(e);
-		FAIL(d, "garbage: %ld entries, model %u", n, m->ngarbage);
+		return fail(d, "garbage: %ld entries, model %u", n, m->ngarbage);
 	}
 	qsort(e, n, sizeof(*e), cmp_entry);
 	for (i = 0; i < n; i++) {
@@ -667,7 +673,7 @@ static int check_all(struct drv *d)
 
 		if (k < 0 || !m->o[k].garbage || (i && e[i].id == e[i - 1].id)) {
 			free(e);
-			FAIL(d, "garbage entry %llu not in the model",
+			return fail(d, "garbage entry %llu not in the model",
 			     (unsigned long long)e[i].id);
 		}
 	}
@@ -680,27 +686,27 @@ static int check_all(struct drv *d)
 		objs += m->o[m->live[i]].gen == g;
 	free(e);
 	if (n != (long)objs)
-		FAIL(d, "LIST gen %d: %ld, model %llu", g, n,
+		return fail(d, "LIST gen %d: %ld, model %llu", g, n,
 		     (unsigned long long)objs);
 	if (xioctl(d, REFGC_IOC_GET_STATS, &st))
-		FAIL(d, "GET_STATS");
+		return fail(d, "GET_STATS");
 	for (g = 0; g < 3; g++)
 		if (st.gen[g].collections != m->stats[g].collections ||
 		    st.gen[g].collected != m->stats[g].collected ||
 		    st.gen[g].uncollectable != m->stats[g].uncollectable ||
 		    st.gen[g].visited != m->stats[g].visited)
-			FAIL(d, "stats of gen %d differ", g);
+			return fail(d, "stats of gen %d differ", g);
 	if (xioctl(d, REFGC_IOC_GET_FREEZE_COUNT, &fc) ||
 	    fc.count != rm_freeze_count(m))
-		FAIL(d, "freeze count %llu, model %llu",
+		return fail(d, "freeze count %llu, model %llu",
 		     (unsigned long long)fc.count,
 		     (unsigned long long)rm_freeze_count(m));
 	if (xioctl(d, REFGC_IOC_GET_MEMORY, &mem))
-		FAIL(d, "GET_MEMORY");
+		return fail(d, "GET_MEMORY");
 	rm_memory(m, &objs, &slots, &pay);
 	if (mem.objects != objs || mem.slots != slots ||
 	    mem.payload_bytes != pay || mem.types != m->ntypes - 1)
-		FAIL(d, "memory %llu/%llu/%llu/%llu, model %llu/%llu/%llu/%u",
+		return fail(d, "memory %llu/%llu/%llu/%llu, model %llu/%llu/%llu/%u",
 		     (unsigned long long)mem.objects,
 		     (unsigned long long)mem.slots,
 		     (unsigned long long)mem.payload_bytes,
@@ -711,7 +717,7 @@ static int check_all(struct drv *d)
 	if (rg_get_value(d->fd, REFGC_IOC_GET_DEBUG) != m->debug ||
 	    rg_get_value(d->fd, REFGC_IOC_GET_FLAGS) !=
 	    (m->legacy ? REFGC_ARENA_LEGACY_FINALIZERS : 0))
-		FAIL(d, "debug or arena flags differ");
+		return fail(d, "debug or arena flags differ");
 	return 0;
 }
 
@@ -787,8 +793,8 @@ TEST_F_TIMEOUT(model, random_ops, 7200)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (s = 0; s < steps; s++) {
 		if (!(s % RESET_EVERY)) {
-			if (s && (r = drain(d)) == 0)
-				r = check_all(d);
+			if (s)
+				r = drain(d) || check_all(d);
 			if (r)
 				break;
 			drv_close(d);
