@@ -631,7 +631,18 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 			o->gen = oldgen;
 		}
 	}
-	/* mark 2 = S, the garbage.  (e) clear weakrefs to it and its own. */
+	/*
+	 * mark 2 = S, the garbage.  (e) clear weakrefs to it and its own.
+	 * A weakref of S to S is cleared either way, in list order: whether
+	 * it ends up DEAD_REF (seen under SAVEALL) is not predicted.
+	 */
+	for (i = 0; i < nl; i++) {
+		struct rm_obj *o = &m->o[lv[i]];
+
+		if (o->mark == 2 && o->kind == RM_WEAKREF &&
+		    o->referent >= 0 && m->o[o->referent].mark == 2)
+			o->dead_ref_any = 1;
+	}
 	for (i = 0; i < nl; i++) {
 		struct rm_obj *o = &m->o[lv[i]];
 
@@ -650,9 +661,6 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 
 		if (o->mark != 2 || o->kind != RM_WEAKREF || o->referent < 0)
 			continue;
-		/* Cleared here or by its referent's clearing, in list order. */
-		if (m->o[o->referent].mark == 2)
-			o->dead_ref_any = 1;
 		wref_del(m, lv[i]);
 	}
 	/* (f) delete, or save everything under SAVEALL. */

@@ -768,6 +768,39 @@ FIXTURE_TEARDOWN(model)
 {
 }
 
+/*
+ * Found by random_ops: an op's own -EFAULT (a bad buffer) as the last op
+ * of a CONTINUE batch made the whole batch fail with -EFAULT.
+ */
+TEST_F(model, continue_batch_ends_with_efault_op)
+{
+	struct refgc_op ops[3];
+	struct refgc_batch b;
+	uint32_t tc;
+	uint64_t a;
+	int fd = rg_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, rg_type(fd, "node", REFGC_TYPE_CONTAINER, &tc));
+	ASSERT_EQ(0, rg_new(fd, tc, 0, &a));
+	ASSERT_EQ(0, rg_link(fd, a, a));
+	ops[0] = rg_mkop(REFGC_OP_GET_SLOTS, a, 0, 1, 0);	/* EFAULT */
+	ops[1] = rg_mkop(REFGC_OP_INCREF, a, 0, 0, 0);
+	ops[2] = rg_mkop(REFGC_OP_GET_SLOTS, a, 0, 1, 0);	/* EFAULT */
+	for (int n = 2; n <= 3; n++) {
+		ASSERT_EQ(0, rg_batch(fd, ops, n, REFGC_BATCH_CONTINUE, &b));
+		EXPECT_EQ(n, b.done);
+		EXPECT_EQ(n - 1, b.failed);
+		EXPECT_EQ(-EFAULT, ops[0].error);
+		EXPECT_EQ(0, ops[1].error);
+	}
+	EXPECT_EQ(-EFAULT, ops[2].error);
+	/* Without CONTINUE, the failed op's errno, as before. */
+	EXPECT_EQ(-EFAULT, rg_batch(fd, ops + 1, 2, 0, &b));
+	EXPECT_EQ(2, b.done);
+	close(fd);
+}
+
 TEST_F_TIMEOUT(model, random_ops, 7200)
 {
 	const char *soak = getenv("REFGC_SOAK"), *seed_env = getenv("REFGC_SEED");
