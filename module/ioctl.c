@@ -108,6 +108,7 @@ static int probe_writable(void __user *u, size_t n)
 static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 {
 	struct refgc_op op;
+	bool fault = false;	/* reading or writing an element faulted */
 	int err = 0;
 	u32 i;
 
@@ -131,19 +132,19 @@ static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 		 */
 		if (err == -E2BIG && copy_from_user(&op, uop, sizeof(op)))
 			err = -EFAULT;
-		if (err == -EFAULT)
-			break;
 		if (!err)
 			err = probe_writable(uop, min_t(size_t, b->op_size,
 							sizeof(op)));
-		if (err == -EFAULT)
+		if (err == -EFAULT) {
+			fault = true;
 			break;
+		}
 		if (!err)
 			err = refgc_run_op(a, &op);
 		op.error = err;
 		if (copy_to_user(uop, &op, min_t(size_t, b->op_size,
 						 sizeof(op)))) {
-			err = -EFAULT;
+			fault = true;
 			break;
 		}
 		b->done++;
@@ -154,7 +155,14 @@ static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 		}
 		cond_resched();
 	}
-	return b->flags & REFGC_BATCH_CONTINUE && err != -EFAULT ? 0 : err;
+	/*
+	 * An op's own -EFAULT (a bad buffer it was given) is that op's
+	 * error, like any other: only a fault on the element itself ends a
+	 * CONTINUE batch with -EFAULT.
+	 */
+	if (fault)
+		return -EFAULT;
+	return b->flags & REFGC_BATCH_CONTINUE ? 0 : err;
 }
 
 static int put_entry(struct refgc_list *l, u32 i, u64 id, u32 type,
