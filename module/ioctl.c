@@ -108,6 +108,7 @@ static int probe_writable(void __user *u, size_t n)
 static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 {
 	struct refgc_op op;
+	bool fault = false;
 	int err = 0;
 	u32 i;
 
@@ -131,12 +132,12 @@ static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 		 */
 		if (err == -E2BIG && copy_from_user(&op, uop, sizeof(op)))
 			err = -EFAULT;
-		if (err == -EFAULT)
-			break;
 		if (!err)
 			err = probe_writable(uop, min_t(size_t, b->op_size,
 							sizeof(op)));
-		if (err == -EFAULT)
+		/* The op array itself faulted: stop, whatever the flags. */
+		fault = err == -EFAULT;
+		if (fault)
 			break;
 		if (!err)
 			err = refgc_run_op(a, &op);
@@ -144,6 +145,7 @@ static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 		if (copy_to_user(uop, &op, min_t(size_t, b->op_size,
 						 sizeof(op)))) {
 			err = -EFAULT;
+			fault = true;
 			break;
 		}
 		b->done++;
@@ -154,7 +156,8 @@ static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 		}
 		cond_resched();
 	}
-	return b->flags & REFGC_BATCH_CONTINUE && err != -EFAULT ? 0 : err;
+	/* An op's own -EFAULT (a bad addr) is its error, not the batch's. */
+	return b->flags & REFGC_BATCH_CONTINUE && !fault ? 0 : err;
 }
 
 static int put_entry(struct refgc_list *l, u32 i, u64 id, u32 type,
