@@ -244,6 +244,8 @@ TEST_F_TIMEOUT(fault, every_allocation_site_fails_cleanly, 3000)
 	char dir[PATH_MAX];
 	int k;
 
+	if (self->nth < 0)	/* the setup skipped */
+		SKIP(return, "no fault injection");
 	for (k = 0; k < K_NKINDS; k++) {
 		int n;
 
