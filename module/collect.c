@@ -143,13 +143,15 @@ const struct rgc_ops refgc_gc_ops = {
  * @res: the outcome.
  *
  * Return: 0, or -ENOMEM when the garbage list could not grow (nothing
- * was collected, every object is intact).
+ * was collected, every object is intact, no event is queued).
  */
 int refgc_collect(struct refgc_arena *a, int generation,
 		  struct rgc_result *res)
 {
 	struct refgc_event e = { .type = REFGC_EV_GC_START,
 				 .generation = generation };
+	u32 ev_nr = a->ev.nr;
+	u64 ev_lost = a->ev.lost;
 	int err;
 
 	refgc_queue_event(a, &e);
@@ -162,6 +164,12 @@ int refgc_collect(struct refgc_arena *a, int generation,
 				    rgc_gen_size(&a->gc, 2));
 	}
 	err = rgc_collect(&a->gc, generation, res);
+	if (err) {
+		/* Nothing happened: take GC_START back, queue no GC_STOP. */
+		WRITE_ONCE(a->ev.nr, ev_nr);
+		WRITE_ONCE(a->ev.lost, ev_lost);
+		return err;
+	}
 	if (a->gc.debug & RGC_DEBUG_STATS)
 		pr_info_ratelimited("arena %u: gc: done, %llu unreachable, %llu uncollectable, %llu ns elapsed\n",
 				    a->seq, res->collected + res->uncollectable,
@@ -175,7 +183,7 @@ int refgc_collect(struct refgc_arena *a, int generation,
 		.duration_ns = res->duration_ns,
 	};
 	refgc_queue_event(a, &e);
-	return err;
+	return 0;
 }
 
 /**

@@ -17,7 +17,7 @@ if [ ! -d "$dir" ]; then
 fi
 
 tests=""
-for t in refgc_base_test refgc_abi_test refgc_object_test \
+for t in refgc_base_test refgc_abi_test refgc_object_test refgc_hostile_test \
 	 refgc_limits_test refgc_batch_test refgc_gc_basic_test \
 	 refgc_gc_finalizer_test refgc_gc_generations_test \
 	 refgc_gc_random_test refgc_model_test refgc_stress_test; do
