@@ -109,6 +109,7 @@ static long read_chunks(struct hctx *h, const char *path, char *out,
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	long total = 0;
+	uint64_t ptr;
 	ssize_t r;
 
 	if (fd < 0)
@@ -117,9 +118,9 @@ static long read_chunks(struct hctx *h, const char *path, char *out,
 	 * A bad buffer first: EFAULT (or the few bytes before the guard
 	 * page, for a straddling one); then start over.
 	 */
-	r = read(fd, (void *)(uintptr_t)hmem_ptr(&h->m, &h->m.data,
-		 bad_kind(R(h), true), 64, R(h), &(char *){ 0 },
-		 &(size_t){ 0 }), 64 + R(h) % 4096);
+	ptr = hmem_ptr(&h->m, &h->m.data, bad_kind(R(h), true), 64, R(h),
+		       &(char *){ 0 }, &(size_t){ 0 });
+	r = read(fd, (void *)(uintptr_t)ptr, 64 + R(h) % 4096);
 	if (r >= 64 || (r < 0 && errno != EFAULT)) {
 		fprintf(stderr, "# %s: read into a bad buffer: %zd errno %d\n",
 			path, r, errno);

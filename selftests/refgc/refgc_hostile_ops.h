@@ -54,7 +54,7 @@ static uint64_t gen_op(struct hctx *h, struct refgc_op *op, bool need)
 	op->op = code;
 	switch (code) {
 	case REFGC_OP_NEW:
-		op->arg = (uint32_t[]){ h->tc, h->ta, h->tf }[R(h) % 3];
+		op->arg = R(h) % 3 == 0 ? h->tc : R(h) % 2 ? h->ta : h->tf;
 		op->arg2 = R(h) % 64;
 		break;
 	case REFGC_OP_INCREF:

@@ -117,6 +117,9 @@ static const struct hcmd cmds[] = {
 };
 
 /* The content of the command's struct: the errnos it may fail with. */
+/* Name bytes that are not printable, or not ASCII. */
+static const char bad_name_chars[] = { ' ', 0x7f, (char)0x80, '\t', (char)0xff, 1 };
+
 static uint64_t gen_content(struct hctx *h, unsigned int cmd, void *k,
 			    bool need, struct refgc_op **ops, uint32_t *nops)
 {
@@ -148,8 +151,7 @@ static uint64_t gen_content(struct hctx *h, unsigned int cmd, void *k,
 			memset(t->name, 'a' + R(h) % 26, sizeof(t->name));
 			break;
 		case 4:
-			t->name[R(h) % 3] = (char[]){ ' ', 0x7f, 0x80, '\t',
-						      0xff, 1 }[R(h) % 6];
+			t->name[R(h) % 3] = bad_name_chars[R(h) % 6];
 			break;
 		case 5:
 			t->name[20 + R(h) % 12] = 1 + R(h) % 255;
@@ -437,10 +439,11 @@ static int hostile_ioctl(struct hctx *h)
 	r = r < 0 ? -errno : r;
 	if ((r >= 0 && !(allowed & OK)) ||
 	    (r < 0 && (-r >= 64 || !(allowed & E(-r))))) {
-		fprintf(stderr,
-			"# call %ld: %s cmd %#x (dir %s, size %zu of %zu) ptr %s: returned %ld; wrong: %s allowed mask %#" PRIx64 "\n",
+		fprintf(stderr, "# call %ld: %s cmd %#x (dir %s, size %zu of %zu) ptr %s:",
 			h->calls, hc->name, cmd, cmd_dirs[_IOC_DIR(cmd)],
-			usize, ksize, ptr_kind_name[pk], r, h->why, allowed);
+			usize, ksize, ptr_kind_name[pk]);
+		fprintf(stderr, " returned %ld; wrong: %s allowed mask %#" PRIx64 "\n",
+			r, h->why, allowed);
 		return -1;
 	}
 	/* A batch that ran: check what it wrote back. */
@@ -473,6 +476,7 @@ static int unknown_ioctl(struct hctx *h)
 					     0x94, REFGC_IOC_MAGIC };
 	unsigned int type, nr, cmd;
 	size_t i, wlen;
+	uint64_t arg;
 	char *wr;
 	long r;
 
@@ -490,8 +494,9 @@ static int unknown_ioctl(struct hctx *h)
 	}
 	cmd = _IOC(R(h) % 4, type, nr, R(h) % (1 << _IOC_SIZEBITS));
 	h->calls++;
-	r = ioctl(h->fd, cmd, (unsigned long)hmem_ptr(&h->m, &h->m.st,
-			R(h) % P_NKINDS, _IOC_SIZE(cmd), R(h), &wr, &wlen));
+	arg = hmem_ptr(&h->m, &h->m.st, R(h) % P_NKINDS, _IOC_SIZE(cmd),
+		       R(h), &wr, &wlen);
+	r = ioctl(h->fd, cmd, (unsigned long)arg);
 	if (r != -1 || errno != ENOTTY) {
 		fprintf(stderr, "# call %ld: unknown cmd %#x returned %ld errno %d\n",
 			h->calls, cmd, r, errno);
@@ -539,9 +544,10 @@ static int hostile_file(struct hctx *h)
 		iov[0].iov_len = len;
 		iov[1] = iov[0];
 		if (R(h) % 3 == 0)
-			r = readv(h->fd, (void *)(uintptr_t)hmem_ptr(&h->m,
-				  &h->m.data, bad_kind(R(h), false),
-				  sizeof(iov), R(h), &wr, &wlen), 2);
+			r = readv(h->fd, (void *)(uintptr_t)
+				  hmem_ptr(&h->m, &h->m.data,
+					   bad_kind(R(h), false), sizeof(iov),
+					   R(h), &wr, &wlen), 2);
 		else
 			r = readv(h->fd, iov, R(h) % 2 ? 2 : 1025 + R(h) % 9);
 		break;
@@ -599,7 +605,8 @@ FIXTURE_SETUP(hostile)
 	int i;
 
 	memset(h, 0, sizeof(*h));
-	h->fd = h->fd2 = -1;
+	h->fd = -1;
+	h->fd2 = -1;
 	if (access(REFGC_DEV, F_OK))
 		SKIP(return, "%s not present (refgc.ko not loaded)", REFGC_DEV);
 	h->seed = time(NULL) ^ getpid();
