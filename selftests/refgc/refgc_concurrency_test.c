@@ -64,7 +64,17 @@ struct worker {
 	char err[200];
 };
 
-static volatile int stop_all;
+static int stop_all;	/* set by the first thread that fails */
+
+static void stop(void)
+{
+	__atomic_store_n(&stop_all, 1, __ATOMIC_RELAXED);
+}
+
+static bool stopped(void)
+{
+	return __atomic_load_n(&stop_all, __ATOMIC_RELAXED);
+}
 
 static double now(void)
 {
@@ -81,7 +91,7 @@ static void *wfail(struct worker *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(w->err, sizeof(w->err), fmt, ap);
 	va_end(ap);
-	stop_all = 1;
+	stop();
 	return NULL;
 }
 
@@ -189,7 +199,7 @@ static void *worker_fn(void *arg)
 	uint64_t res = 0, src, dst, tmp[64];
 	int r, i, j;
 
-	while (!stop_all && (w->ops & 63 || now() < w->deadline)) {
+	while (!stopped() && (w->ops & 63 || now() < w->deadline)) {
 		uint64_t x = rg_rand(&w->seed);
 		int op = x % 100;
 
@@ -315,11 +325,12 @@ static void *worker_fn(void *arg)
 			if (r)
 				return wfail(w, "batch: %d", r);
 		} else if (op < 90) {			/* GET_INFO */
+			bool wref = w->kind[i] == K_WREF;
+
 			if (rg_info(w->fd, w->id[i], &info) ||
 			    info.handles != (uint64_t)w->cnt[i] ||
 			    info.payload_size != w->payload[i] ||
-			    !(info.flags & REFGC_INFO_WEAKREF) !=
-			    (w->kind[i] != K_WREF))
+			    !!(info.flags & REFGC_INFO_WEAKREF) != wref)
 				return wfail(w, "info of %llu: handles %llu/%d",
 					     (unsigned long long)w->id[i],
 					     (unsigned long long)info.handles,
@@ -403,7 +414,7 @@ static void *debugfs_fn(void *arg)
 	struct helper *h = arg;
 	struct refgc_event ev[32];
 
-	while (!stop_all && now() < h->deadline) {
+	while (!stopped() && now() < h->deadline) {
 		h->n += read_tree(RG_DEBUGFS, 0);
 		while (h->shared_fd >= 0) {
 			struct pollfd p = { .fd = h->shared_fd,
@@ -418,7 +429,7 @@ static void *debugfs_fn(void *arg)
 			if (r <= 0 || r % sizeof(*ev)) {
 				snprintf(h->err, sizeof(h->err), "read: %zd",
 					 r);
-				stop_all = 1;
+				stop();
 				return NULL;
 			}
 			for (k = 0; k < r / (int)sizeof(*ev); k++) {
@@ -428,7 +439,7 @@ static void *debugfs_fn(void *arg)
 				    rg_decref(h->shared_fd, ev[k].id)) {
 					snprintf(h->err, sizeof(h->err),
 						 "finalize decref");
-					stop_all = 1;
+					stop();
 					return NULL;
 				}
 			}
@@ -449,24 +460,25 @@ static int setup_types(int fd, struct types *t)
 static void *churn_fn(void *arg)
 {
 	struct helper *h = arg;
-	struct types t;
+	struct worker w;
 
-	while (!stop_all && now() < h->deadline) {
+	while (!stopped() && now() < h->deadline) {
 		uint64_t x = rg_rand(&h->seed);
 		int fd = rg_open();
 
-		if (fd < 0 || setup_types(fd, &t) ||
+		memset(&w, 0, sizeof(w));
+		w.fd = fd;
+		if (fd < 0 || setup_types(fd, &w.t) ||
 		    rg_set_threshold(fd, 4, 2, 2) ||
-		    w_garbage_ring(&(struct worker){ .fd = fd, .t = t },
-				   2 + x % 14, x & 1)) {
+		    w_garbage_ring(&w, 2 + x % 14, x & 1)) {
 			snprintf(h->err, sizeof(h->err), "churn arena %ld",
 				 h->n);
-			stop_all = 1;
+			stop();
 			return NULL;
 		}
 		if ((x >> 8) % 4 == 0 && rg_collect(fd, 2, NULL) < 0) {
 			snprintf(h->err, sizeof(h->err), "churn collect");
-			stop_all = 1;
+			stop();
 		}
 		close(fd);	/* often with the collection still queued */
 		h->n++;
@@ -531,7 +543,8 @@ static void run_process(int p, int sfd, const struct types *st,
 		snprintf(rep->err, sizeof(rep->err), "private arena setup");
 		return;
 	}
-	dbg.deadline = churn.deadline = now() + secs;
+	dbg.deadline = now() + secs;
+	churn.deadline = dbg.deadline;
 	/* Workers 0, 1 on the private arena, 2..5 on the shared one. */
 	for (k = 0; k < NTHR - 2; k++) {
 		w[k].fd = k < 2 ? pfd : sfd;

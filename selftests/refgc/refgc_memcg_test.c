@@ -48,8 +48,8 @@ static void grow(struct grow_report *r)
 	int fd, i, e;
 
 	fd = rg_open();
-	if (fd < 0 || rg_type(fd, "c", 0, &tc) || rg_type(fd, "a",
-			REFGC_TYPE_ATOMIC, &ta))
+	if (fd < 0 || rg_type(fd, "c", 0, &tc) ||
+	    rg_type(fd, "a", REFGC_TYPE_ATOMIC, &ta))
 		return;
 	if (rg_ioctl(fd, REFGC_IOC_DISABLE, NULL) ||
 	    rg_ioctl(fd, REFGC_IOC_GET_LIMITS, &l))
