@@ -29,10 +29,10 @@ struct refgc_arena *refgc_arena_create(void)
 	struct refgc_type_ent *wt;
 	struct refgc_arena *a;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	a = kzalloc(sizeof(*a), REFGC_GFP);
 	if (!a)
 		return ERR_PTR(-ENOMEM);
-	a->types = kcalloc(8, sizeof(*a->types), GFP_KERNEL_ACCOUNT);
+	a->types = kcalloc(8, sizeof(*a->types), REFGC_GFP);
 	if (!a->types)
 		goto err_free;
 	if (refgc_events_init(&a->ev))
@@ -137,7 +137,7 @@ int refgc_type_register(struct refgc_arena *a, struct refgc_type *t)
 
 	if (is_power_of_2(a->ntypes) && a->ntypes >= 8) {
 		ent = krealloc_array(a->types, a->ntypes * 2, sizeof(*ent),
-				     GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+				     REFGC_GFP | __GFP_ZERO);
 		if (!ent)
 			return -ENOMEM;
 		a->types = ent;

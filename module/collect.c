@@ -79,7 +79,7 @@ static int gc_reserve_garbage(struct rgc_state *gc, unsigned long n)
 	if (n <= a->garbage_cap - a->ngarbage)
 		return 0;
 	cap = max3(a->ngarbage + n, a->garbage_cap * 2, 16UL);
-	g = kvmalloc_array(cap, sizeof(*g), GFP_KERNEL_ACCOUNT);
+	g = kvmalloc_array(cap, sizeof(*g), REFGC_GFP);
 	if (!g)
 		return -ENOMEM;
 	if (a->ngarbage)

@@ -35,7 +35,7 @@ int refgc_events_init(struct refgc_events *ev)
 {
 	init_waitqueue_head(&ev->wq);
 	ev->ring = kvcalloc(REFGC_EVENT_RING, sizeof(*ev->ring),
-			    GFP_KERNEL_ACCOUNT);
+			    REFGC_GFP);
 	return ev->ring ? 0 : -ENOMEM;
 }
 
@@ -68,7 +68,7 @@ int refgc_fin_reserve(struct refgc_arena *a, u64 nr)
 	cap = max3(nr, (u64)ev->fin_cap * 2, 16ULL);
 	if (cap > U32_MAX)
 		return -ENOMEM;
-	fin = kvmalloc_array(cap, sizeof(*fin), GFP_KERNEL_ACCOUNT);
+	fin = kvmalloc_array(cap, sizeof(*fin), REFGC_GFP);
 	if (!fin)
 		return -ENOMEM;
 	for (i = 0; i < ev->fin_nr; i++)

@@ -197,16 +197,16 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 		return err;
 
 	err = -ENOMEM;
-	o = kmem_cache_zalloc(refgc_obj_cache, GFP_KERNEL_ACCOUNT);
+	o = kmem_cache_zalloc(refgc_obj_cache, REFGC_GFP);
 	if (!o)
 		goto err_uncharge;
 	if (size) {
-		o->payload = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+		o->payload = kvzalloc(size, REFGC_GFP);
 		if (!o->payload)
 			goto err_free;
 	}
 	id = atomic64_inc_return(&refgc_ids);
-	err = xa_insert(&a->objects, id, o, GFP_KERNEL_ACCOUNT);
+	err = xa_insert(&a->objects, id, o, REFGC_GFP);
 	if (err)
 		goto err_free;
 
@@ -289,7 +289,7 @@ static int grow_slots(struct refgc_arena *a, struct refgc_object *o)
 	if (err)
 		return err;
 	slots = kvrealloc(o->slots, o->cap * sizeof(*slots),
-			  cap * sizeof(*slots), GFP_KERNEL_ACCOUNT);
+			  cap * sizeof(*slots), REFGC_GFP);
 	if (!slots) {
 		refgc_uncharge(a, (u64)(cap - o->cap) * sizeof(*slots));
 		return -ENOMEM;
@@ -482,7 +482,7 @@ static int op_write(struct refgc_arena *a, struct refgc_op *op)
 	if (!op->arg2)
 		return 0;
 	/* Through a bounce buffer, so that a fault changes nothing. */
-	bounce = kvmalloc(op->arg2, GFP_KERNEL_ACCOUNT);
+	bounce = kvmalloc(op->arg2, REFGC_GFP);
 	if (!bounce)
 		return -ENOMEM;
 	if (copy_from_user(bounce, u64_to_user_ptr(op->addr), op->arg2)) {

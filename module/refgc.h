@@ -32,6 +32,14 @@
 #define REFGC_EVENT_RING	512	/* droppable events queued per arena */
 #define REFGC_LIST_MAX		65536	/* entries per REFGC_IOC_LIST call */
 
+/*
+ * Allocations that grow an arena on userspace's behalf: charged to the
+ * opener's memory cgroup, and allowed to fail with -ENOMEM at its
+ * memory.max instead of invoking the OOM killer (nor warning: a full
+ * cgroup is the caller's problem, not the kernel's).
+ */
+#define REFGC_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /* refgc_object.oflags */
 #define REFGC_OF_WEAKREFS	0x01	/* weakrefs point here (arena->wrefs) */
 #define REFGC_OF_GARBAGE	0x02	/* on the garbage list */

@@ -47,26 +47,26 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 		return err;
 
 	err = -ENOMEM;
-	wr = kzalloc(sizeof(*wr), GFP_KERNEL_ACCOUNT);
+	wr = kzalloc(sizeof(*wr), REFGC_GFP);
 	if (!wr)
 		goto err_uncharge;
-	w = kmem_cache_zalloc(refgc_obj_cache, GFP_KERNEL_ACCOUNT);
+	w = kmem_cache_zalloc(refgc_obj_cache, REFGC_GFP);
 	if (!w)
 		goto err_wr;
 	id = atomic64_inc_return(&refgc_ids);
-	err = xa_insert(&a->objects, id, w, GFP_KERNEL_ACCOUNT);
+	err = xa_insert(&a->objects, id, w, REFGC_GFP);
 	if (err)
 		goto err_w;
 	first = xa_load(&a->wrefs, ref->id);
 	if (!first) {
-		err = xa_insert(&a->wrefs, ref->id, w, GFP_KERNEL_ACCOUNT);
+		err = xa_insert(&a->wrefs, ref->id, w, REFGC_GFP);
 		if (err) {
 			xa_erase(&a->objects, id);
 			goto err_w;
 		}
 	} else {
 		/* Replacing a present entry allocates nothing. */
-		xa_store(&a->wrefs, ref->id, w, GFP_KERNEL_ACCOUNT);
+		xa_store(&a->wrefs, ref->id, w, REFGC_GFP);
 	}
 
 	wr->referent = ref;
@@ -167,7 +167,7 @@ void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
 	}
 	*tail = NULL;
 	if (keep) {
-		xa_store(&a->wrefs, o->id, keep, GFP_KERNEL_ACCOUNT);
+		xa_store(&a->wrefs, o->id, keep, REFGC_GFP);
 	} else {
 		xa_erase(&a->wrefs, o->id);
 		o->oflags &= ~REFGC_OF_WEAKREFS;
@@ -189,7 +189,7 @@ void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *w)
 	if (first == w) {
 		if (w->wref->next) {
 			xa_store(&a->wrefs, ref->id, w->wref->next,
-				 GFP_KERNEL_ACCOUNT);
+				 REFGC_GFP);
 		} else {
 			xa_erase(&a->wrefs, ref->id);
 			ref->oflags &= ~REFGC_OF_WEAKREFS;

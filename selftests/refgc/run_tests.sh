@@ -20,7 +20,9 @@ tests=""
 for t in refgc_base_test refgc_abi_test refgc_object_test refgc_hostile_test \
 	 refgc_limits_test refgc_batch_test refgc_gc_basic_test \
 	 refgc_gc_finalizer_test refgc_gc_generations_test \
-	 refgc_gc_random_test refgc_model_test refgc_stress_test; do
+	 refgc_gc_random_test refgc_model_test refgc_isolation_test \
+	 refgc_memcg_test refgc_fault_test refgc_stress_test \
+	 refgc_lifecycle_test refgc_concurrency_test; do
 	[ -x "$dir/$t" ] && tests="$tests $t"
 done
 for f in "$dir"/refgc_*_test; do
