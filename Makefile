@@ -21,7 +21,7 @@ SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
-	bench bench-build check-debug soak
+	bench bench-build check-debug soak fuzz
 
 all: module userspace selftests
 
@@ -47,6 +47,15 @@ selftests: ksft-headers
 
 host-tests:
 	@if [ -f host/Makefile ]; then $(MAKE) -C host BUILD=$(BUILD) run; fi
+
+# The libFuzzer harness of the collector core against the model
+# (host/fuzz_model.c).  FUZZ_TIME seconds; `make check` runs a short
+# fixed-seed smoke of it.
+FUZZ_TIME ?= 600
+fuzz:
+	$(MAKE) -C host BUILD=$(BUILD) fuzz
+	$(BUILD)/host/fuzz_model -max_total_time=$(FUZZ_TIME) -max_len=512 \
+		-artifact_prefix=$(BUILD)/host/
 
 lint: checkpatch sparse w1
 
