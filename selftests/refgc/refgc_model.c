@@ -497,6 +497,36 @@ static void bfs(struct rm_model *m, uint32_t *queue, uint32_t qn, int within,
 	}
 }
 
+/*
+ * @pairs holds (weakref, referent) index pairs for callback weakrefs
+ * whose referent died with them in one collection.  Whether such a
+ * weakref's callback fires depends on the order in which the garbage is
+ * torn down, which the model does not predict: mark any callback queued
+ * since event @first_ev optional, and expect an optional one if none was.
+ */
+static void weakref_callbacks_optional(struct rm_model *m,
+				       const uint32_t *pairs, uint32_t np,
+				       uint32_t first_ev)
+{
+	uint32_t i, e;
+
+	for (i = 0; i < np; i += 2) {
+		struct rm_obj *w = &m->o[pairs[i]];
+		int seen = 0;
+
+		if (w->alive || m->o[pairs[i + 1]].alive)
+			continue;
+		for (e = first_ev; e < m->nev; e++)
+			if (m->ev[e].e.type == REFGC_EV_WEAKREF &&
+			    m->ev[e].e.id == w->id) {
+				m->ev[e].optional = 1;
+				seen = 1;
+			}
+		if (!seen)
+			emit(m, REFGC_EV_WEAKREF, w->id, w->cookie, 1);
+	}
+}
+
 /* mark: 0 not young, 1 young.  mark2 (young only): see below. */
 enum { M2_NONE, M2_REACH, M2_LEGACY, M2_RES };
 
@@ -523,7 +553,7 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 
 	lv = malloc((nl + 1) * sizeof(*lv));
 	q = malloc((nl + 1) * sizeof(*q));
-	pairs = malloc((2 * nl + 1) * sizeof(*pairs));
+	pairs = calloc(2 * nl + 1, sizeof(*pairs));
 	if (!lv || !q || !pairs)
 		abort();
 	if (nl)
@@ -696,22 +726,7 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 			decref(m, lv[i]);
 			reap(m);
 		}
-		for (i = 0; i < np; i += 2) {
-			struct rm_obj *w = &m->o[pairs[i]];
-			uint32_t e;
-			int seen = 0;
-
-			if (w->alive || m->o[pairs[i + 1]].alive)
-				continue;
-			for (e = first_ev; e < m->nev; e++)
-				if (m->ev[e].e.type == REFGC_EV_WEAKREF &&
-				    m->ev[e].e.id == w->id) {
-					m->ev[e].optional = 1;
-					seen = 1;
-				}
-			if (!seen)
-				emit(m, REFGC_EV_WEAKREF, w->id, w->cookie, 1);
-		}
+		weakref_callbacks_optional(m, pairs, np, first_ev);
 	}
 	/*
 	 * (g) legacy finalizers (all the legacy set under SAVEALL).  As in
@@ -793,22 +808,7 @@ int rm_clear_garbage(struct rm_model *m)
 	}
 	reap(m);
 	/* The list's order is the collector's: callbacks as in collect. */
-	for (i = 0; i < np; i += 2) {
-		struct rm_obj *w = &m->o[pairs[i]];
-		uint32_t e;
-		int seen = 0;
-
-		if (w->alive || m->o[pairs[i + 1]].alive)
-			continue;
-		for (e = first_ev; e < m->nev; e++)
-			if (m->ev[e].e.type == REFGC_EV_WEAKREF &&
-			    m->ev[e].e.id == w->id) {
-				m->ev[e].optional = 1;
-				seen = 1;
-			}
-		if (!seen)
-			emit(m, REFGC_EV_WEAKREF, w->id, w->cookie, 1);
-	}
+	weakref_callbacks_optional(m, pairs, np, first_ev);
 	free(pairs);
 	return n;
 }
