@@ -105,13 +105,18 @@ soak: deps
 bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)
 
-# Benchmarks against CPython, side by side in one VM run; not tests.
+# Benchmarks against CPython, not tests: natively (the host build of the
+# collector core against the host's python3), then in the VM (the module
+# against the guest's python3); bench/run --report merges both into
+# build/bench/results.{txt,json} and build/bench/ns_per_object.png.
 bench: deps
 	@scripts/deps gnuplot-nox
 	@$(MAKE) --no-print-directory module bench-build
 	@mkdir -p $(BUILD)/bench
-	$(VM_RUN) --module $(KO) --rw $(BUILD)/bench -- \
-		$(CURDIR)/bench/run --out $(BUILD)/bench/vm.json
+	bench/run --place native --out $(BUILD)/bench/native.json
+	$(VM_RUN) --timeout 3000 --module $(KO) --rw $(BUILD)/bench -- \
+		$(CURDIR)/bench/run --place vm --out $(BUILD)/bench/vm.json
+	bench/run --report $(BUILD)/bench
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
