@@ -17,7 +17,7 @@ KO := $(CURDIR)/refgc.ko
 SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 	   $(wildcard userspace/*/*.c userspace/*/*.h) \
 	   $(wildcard selftests/refgc/*.c selftests/refgc/*.h) \
-	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c)
+	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c bench/*.h)
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
