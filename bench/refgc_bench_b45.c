@@ -30,6 +30,8 @@ struct pauses {
 	size_t n, cap;
 	uint64_t coll[REFGC_NUM_GENERATIONS];
 	uint64_t total;
+	uint64_t collected;
+	uint64_t visited;
 	uint64_t lost;
 };
 
@@ -58,6 +60,8 @@ static void read_events(int fd, struct pauses *p)
 			p->ns[p->n++] = ev[i].duration_ns;
 			p->coll[ev[i].generation]++;
 			p->total += ev[i].duration_ns;
+			p->collected += ev[i].collected;
+			p->visited += ev[i].visited;
 		}
 	}
 }
@@ -153,10 +157,11 @@ int bench_young(uint64_t n)
 			(unsigned long long)p.lost);
 	qsort(p.ns, p.n, sizeof(*p.ns), cmp_u64);
 	p99 = p.n ? p.ns[p.n * 99 / 100] : 0;
-	printf("{\"system\":\"refgc\",\"bench\":\"B4\",\"shape\":\"young\",\"n\":%llu,\"collections\":[%llu,%llu,%llu],\"events_lost\":%llu,\"end_objects\":%llu,\"wall_ns_per_object\":%.1f,\"metrics\":{\"gc ns/obj\":%.1f,\"max pause us\":%.1f,\"p99 pause us\":%.1f,\"peak MB\":%.2f}}\n",
+	printf("{\"system\":\"refgc\",\"bench\":\"B4\",\"shape\":\"young\",\"n\":%llu,\"collections\":[%llu,%llu,%llu],\"events_lost\":%llu,\"collected\":%llu,\"visited\":%llu,\"end_objects\":%llu,\"wall_ns_per_object\":%.1f,\"metrics\":{\"gc ns/obj\":%.1f,\"max pause us\":%.1f,\"p99 pause us\":%.1f,\"peak MB\":%.2f}}\n",
 	       (unsigned long long)n, (unsigned long long)p.coll[0],
 	       (unsigned long long)p.coll[1], (unsigned long long)p.coll[2],
-	       (unsigned long long)p.lost, (unsigned long long)end_objects,
+	       (unsigned long long)p.lost, (unsigned long long)p.collected,
+	       (unsigned long long)p.visited, (unsigned long long)end_objects,
 	       wall * 1e9 / n, (double)p.total / n,
 	       p.n ? p.ns[p.n - 1] / 1e3 : 0.0, p99 / 1e3, peak / 1e6);
 	close(fd);
