@@ -405,6 +405,9 @@ long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		};
 		ret = 0;
 	} else {
+		if (!(file->f_flags & O_NONBLOCK) &&
+		    (kcmd == REFGC_IOC_OP || kcmd == REFGC_IOC_BATCH))
+			refgc_throttle(a);
 		if (file->f_flags & O_NONBLOCK) {
 			if (!mutex_trylock(&a->lock))
 				return -EAGAIN;
