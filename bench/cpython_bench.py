@@ -22,6 +22,7 @@ import time
 import tracemalloc
 
 MASK = (1 << 64) - 1
+PYTHON = f"{sys.executable} {sys.version.split()[0]}"
 
 
 class Node(list):
@@ -71,7 +72,8 @@ def build(n, edge_list):
 
 def report(bench, shape, n, secs, objects, **extra):
     rec = {"system": "cpython", "bench": bench, "shape": shape, "n": n,
-           "ns_per_object": round(secs * 1e9 / objects, 1)}
+           "ns_per_object": round(secs * 1e9 / objects, 1),
+           "python": PYTHON}
     rec.update(extra)
     print(json.dumps(rec, separators=(",", ":")), flush=True)
 
@@ -125,6 +127,7 @@ def bench_young(n, rng):
     end_objects = sum(1 for x in gc.get_objects() if type(x) is Node)
     pauses.sort()
     rec = {"system": "cpython", "bench": "B4", "shape": "young", "n": n,
+           "python": PYTHON,
            "collections": coll, "end_objects": end_objects,
            "wall_ns_per_object": round(wall / n, 1),
            "metrics": {
@@ -150,6 +153,7 @@ def bench_memory(n, rng):
     m3 = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     rec = {"system": "cpython", "bench": "B5", "shape": "random", "n": n,
+           "python": PYTHON,
            "getsizeof_plus_gc_header": sys.getsizeof(Node()) + 16,
            "holder_list_bytes": m1 - m0,
            "metrics": {"B/object": round((m2 - m1) / n, 1),
