@@ -17,7 +17,7 @@ KO := $(CURDIR)/refgc.ko
 SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 	   $(wildcard userspace/*/*.c userspace/*/*.h) \
 	   $(wildcard selftests/refgc/*.c selftests/refgc/*.h) \
-	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c)
+	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c bench/*.h)
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
@@ -116,13 +116,18 @@ soak: deps
 bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)
 
-# Benchmarks against CPython, side by side in one VM run; not tests.
+# Benchmarks against CPython, not tests: natively (the host build of the
+# collector core against the host's python3), then in the VM (the module
+# against the guest's python3); bench/run --report merges both into
+# build/bench/results.{txt,json} and build/bench/ns_per_object.png.
 bench: deps
 	@scripts/deps gnuplot-nox
 	@$(MAKE) --no-print-directory module bench-build
 	@mkdir -p $(BUILD)/bench
-	$(VM_RUN) --module $(KO) --rw $(BUILD)/bench -- \
-		$(CURDIR)/bench/run --out $(BUILD)/bench/vm.json
+	bench/run --place native --out $(BUILD)/bench/native.json
+	$(VM_RUN) --timeout 3000 --module $(KO) --rw $(BUILD)/bench -- \
+		$(CURDIR)/bench/run --place vm --out $(BUILD)/bench/vm.json
+	bench/run --report $(BUILD)/bench
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -7,9 +7,13 @@
  *
  * usage: refgc_bench SHAPE N [SEED]
  *   SHAPE: random (2 uniformly random references each), ring, chain, tree
+ *	(B3 construction, B1 full collection live, B2 all garbage)
+ *   SHAPE young: B4, automatic collection while N objects die young
+ *   SHAPE memory: B5, bytes per object and per reference
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +24,7 @@
 
 #include <linux/refgc.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-#define REFGC_MAX_BATCH_DEFAULT	4096
+#include "refgc_bench.h"
 
 struct graph {
 	uint64_t n;
@@ -31,10 +33,10 @@ struct graph {
 	uint64_t *dst;
 };
 
-static uint64_t rng_state;
+uint64_t rng_state;
 
 /* splitmix64, as bench/cpython_bench.py */
-static uint64_t rng_next(void)
+uint64_t rng_next(void)
 {
 	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
 
@@ -43,7 +45,7 @@ static uint64_t rng_next(void)
 	return z ^ (z >> 31);
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 
@@ -51,7 +53,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void die(const char *what, int err)
+void die(const char *what, int err)
 {
 	fprintf(stderr, "refgc_bench: %s: %s\n", what, strerror(err));
 	exit(1);
@@ -96,7 +98,7 @@ static void make_graph(struct graph *g, const char *shape, uint64_t n)
 }
 
 /* Submit @nops ops in batches of @bsize (1 = REFGC_IOC_OP each). */
-static void submit(int fd, struct refgc_op *ops, uint64_t nops, uint32_t bsize)
+void submit(int fd, struct refgc_op *ops, uint64_t nops, uint32_t bsize)
 {
 	uint64_t i;
 
@@ -196,6 +198,10 @@ int main(int argc, char **argv)
 	int fd;
 
 	rng_state = argc > 3 ? strtoull(argv[3], NULL, 0) : 42;
+	if (!strcmp(shape, "young"))
+		return bench_young(n);
+	if (!strcmp(shape, "memory"))
+		return bench_memory(n);
 	make_graph(&g, shape, n);
 	ids = calloc(n, sizeof(*ids));
 	if (!ids)

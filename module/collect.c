@@ -9,7 +9,8 @@
  * was asked for by REFGC_IOC_COLLECT or runs in refgc_gc_work(); so every
  * ioctl waits for it (or gets -EAGAIN under O_NONBLOCK).  Allocation only
  * schedules the work (refgc_maybe_schedule()); the collection never runs
- * in the ioctl that tripped it.  Work items of different arenas run in
+ * in the ioctl that tripped it, but a later OP or BATCH ioctl waits for a
+ * late one (refgc_throttle()).  Work items of different arenas run in
  * parallel on the unbound workqueue.
  */
 #include <linux/ktime.h>
@@ -196,6 +197,29 @@ void refgc_maybe_schedule(struct refgc_arena *a)
 		return;
 	WRITE_ONCE(a->work_pending, true);
 	queue_work(refgc_wq, &a->work);
+}
+
+/**
+ * refgc_throttle() - let a late automatic collection catch up
+ * @a: the arena, unlocked.
+ *
+ * The worker can run well after the ioctl that queued it: meanwhile a busy
+ * caller keeps allocating, generation 0 grows far past threshold0, and the
+ * collection, when it comes, pauses that much longer while garbage piles
+ * up.  An OP or BATCH ioctl that finds a collection queued with count0
+ * past twice threshold0 waits for it first, which bounds generation 0 at
+ * about 2 * threshold0 plus one batch.  The reads are a heuristic, racy
+ * by design; the collection still runs in the worker.
+ */
+void refgc_throttle(struct refgc_arena *a)
+{
+	/* Unlocked reads: only a hint, a stale value costs one wait or none. */
+	u64 count = data_race(a->gc.gen[0].count);
+	/* As above. */
+	u64 threshold = data_race(a->gc.gen[0].threshold);
+
+	if (READ_ONCE(a->work_pending) && threshold && count > 2 * threshold)
+		flush_work(&a->work);
 }
 
 /**

@@ -21,6 +21,7 @@
  */
 #include <linux/errno.h>
 #include <linux/list.h>
+#include <linux/prefetch.h>
 #include <linux/sched.h>
 
 #include "gc_core.h"
@@ -176,6 +177,8 @@ static void subtract_refs(struct rgc_state *gc, struct list_head *young)
 	unsigned long n = 0;
 
 	list_for_each_entry(op, young, node) {
+		/* Overlap the next header's miss with this one's children. */
+		prefetch(op->node.next);
 		gc->ops->traverse(op, visit_decref, NULL);
 		if (!(++n % RESCHED_EVERY))
 			cond_resched();
@@ -217,6 +220,7 @@ static unsigned long move_unreachable(struct rgc_state *gc,
 		struct rgc_head *op = to_head(pos);
 		struct list_head *next;
 
+		prefetch(pos->next);
 		if (op->gc_refs) {
 			gc->ops->traverse(op, visit_reachable, young);
 			op->flags &= ~RGC_F_COLLECTING;
@@ -250,21 +254,26 @@ static unsigned long deduce_unreachable(struct rgc_state *gc,
 
 /*
  * Legacy mode: move unreachable objects with finalizers to @finalizers.
- * Clears the UNREACHABLE mark on every object of @unreachable.
+ * Clears the UNREACHABLE mark on every object of @unreachable.  Returns
+ * how many objects stay on @unreachable.
  */
-static void move_legacy_finalizers(struct rgc_state *gc,
-				   struct list_head *unreachable,
-				   struct list_head *finalizers)
+static unsigned long move_legacy_finalizers(struct rgc_state *gc,
+					    struct list_head *unreachable,
+					    struct list_head *finalizers)
 {
 	struct rgc_head *op, *next;
+	unsigned long n = 0;
 
 	list_for_each_entry_safe(op, next, unreachable, node) {
 		op->flags &= ~RGC_F_UNREACHABLE;
 		if (gc->legacy_finalizers && gc->ops->has_finalizer(op)) {
 			op->flags &= ~RGC_F_COLLECTING;
 			list_move_tail(&op->node, finalizers);
+		} else {
+			n++;
 		}
 	}
+	return n;
 }
 
 static void visit_move(struct rgc_head *child, void *arg)
@@ -317,39 +326,53 @@ static void handle_weakref_callbacks(struct rgc_state *gc,
 		gc->ops->handle_weakrefs(gc, op, true);
 }
 
-/* PEP 442: finalize each unreachable object once. */
-static void finalize_garbage(struct rgc_state *gc,
-			     struct list_head *unreachable)
+/* PEP 442: finalize each unreachable object once; returns how many. */
+static unsigned long finalize_garbage(struct rgc_state *gc,
+				      struct list_head *unreachable)
 {
 	struct rgc_head *op;
+	unsigned long n = 0;
 
 	list_for_each_entry(op, unreachable, node) {
 		if (rgc_is_finalized(op) || !gc->ops->has_finalizer(op))
 			continue;
 		op->flags |= RGC_F_FINALIZED;
 		gc->ops->finalize(gc, op);
+		n++;
 	}
+	return n;
 }
 
 /*
  * Finalizers may have taken references: anything now reachable from
  * outside @unreachable is resurrected and survives into @old.  What is
- * still unreachable moves to @still (flagged COLLECTING).
+ * still unreachable moves to @still (flagged COLLECTING).  Only finalizers
+ * take references (ops->handle_weakrefs must not), so with @finalized == 0
+ * nothing can have been resurrected and the rescan is skipped.  Returns
+ * how many of the @n objects of @unreachable are still unreachable.
  */
-static void handle_resurrected(struct rgc_state *gc,
-			       struct list_head *unreachable,
-			       struct list_head *still,
-			       struct list_head *old, unsigned int oldgen)
+static unsigned long handle_resurrected(struct rgc_state *gc,
+					struct list_head *unreachable,
+					unsigned long n,
+					unsigned long finalized,
+					struct list_head *still,
+					struct list_head *old,
+					unsigned int oldgen)
 {
 	struct rgc_head *op;
 	unsigned long survivors;
 
+	if (!finalized) {
+		list_splice_tail_init(unreachable, still);
+		return n;
+	}
 	list_for_each_entry(op, unreachable, node)
 		op->flags &= ~RGC_F_COLLECTING;
-	deduce_unreachable(gc, unreachable, still, oldgen, &survivors);
+	n = deduce_unreachable(gc, unreachable, still, oldgen, &survivors);
 	list_for_each_entry(op, still, node)
 		op->flags &= ~RGC_F_UNREACHABLE;
 	list_splice_tail_init(unreachable, old);
+	return n - survivors;
 }
 
 /* Clear the weakrefs to (and held by) the objects about to be deleted. */
@@ -428,7 +451,7 @@ static void report_list(struct rgc_state *gc, struct list_head *list,
 int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 {
 	struct list_head unreachable, finalizers, still, *young, *old;
-	unsigned long survivors, uncollectable, collected;
+	unsigned long survivors, uncollectable, collected, finalized;
 	struct rgc_gen_stats *st;
 	unsigned int oldgen;
 	u64 start;
@@ -471,16 +494,19 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 		gc->long_lived_total = survivors;
 	}
 
-	move_legacy_finalizers(gc, &unreachable, &finalizers);
-	move_legacy_finalizer_reachable(gc, &finalizers);
+	collected = move_legacy_finalizers(gc, &unreachable, &finalizers);
+	if (!list_empty(&finalizers)) {
+		move_legacy_finalizer_reachable(gc, &finalizers);
+		collected = list_size(&unreachable);
+	}
 
 	if (gc->debug & RGC_DEBUG_COLLECTABLE)
 		report_list(gc, &unreachable, true);
 	handle_weakref_callbacks(gc, &unreachable);
-	finalize_garbage(gc, &unreachable);
-	handle_resurrected(gc, &unreachable, &still, old, oldgen);
+	finalized = finalize_garbage(gc, &unreachable);
+	collected = handle_resurrected(gc, &unreachable, collected, finalized,
+				       &still, old, oldgen);
 	clear_weakrefs(gc, &still);
-	collected = list_size(&still);
 	delete_garbage(gc, &still, old, oldgen);
 
 	uncollectable = list_size(&finalizers);

@@ -77,7 +77,8 @@ typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
  *	that have callbacks, and queue the callbacks of those weakrefs that
  *	are not themselves being collected (rgc_is_collecting()).  Without,
  *	clear every remaining weakref to @op and, if @op is a weakref, its
- *	own referent link; queue nothing.  Must not drop references.
+ *	own referent link; queue nothing.  Must not take or drop
+ *	references: only @finalize may resurrect.
  * @reserve_garbage: make room for @n more entries on the garbage list,
  *	so that @save_garbage cannot fail.  Returns 0 or -ENOMEM.  Called
  *	before anything else, and only under DEBUG_SAVEALL or legacy mode.

@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "refgc.h"
@@ -105,12 +106,116 @@ static int probe_writable(void __user *u, size_t n)
 	return 0;
 }
 
+/*
+ * One op of a batch, read, probed and written back on its own.  Returns
+ * -EFAULT if the element itself could not be read or written (that ends
+ * the batch), else 0 with the op's own errno in @operr; an op's own
+ * -EFAULT (a bad buffer at its @addr) is just that op's error.  Counts the
+ * op in @b unless its element faulted before it could run.
+ */
+static int batch_one(struct refgc_arena *a, struct refgc_batch *b, u32 i,
+		     int *operr)
+{
+	void __user *uop = u64_to_user_ptr(b->ops + (u64)i * b->op_size);
+	size_t wsize = min_t(size_t, b->op_size, sizeof(struct refgc_op));
+	struct refgc_op op;
+	int err;
+
+	err = copy_struct_from_user(&op, sizeof(op), uop, b->op_size);
+	/*
+	 * -E2BIG leaves @op unread: read it anyway, so that only its error
+	 * changes and no other op's (or stack) bytes are written back over it.
+	 */
+	if (err == -E2BIG && copy_from_user(&op, uop, sizeof(op)))
+		err = -EFAULT;
+	if (!err)
+		err = probe_writable(uop, wsize);
+	if (err == -EFAULT)
+		return err;
+	if (!err)
+		err = refgc_run_op(a, &op);
+	op.error = err;
+	if (copy_to_user(uop, &op, wsize))
+		return -EFAULT;
+	b->done++;
+	if (err)
+		b->failed++;
+	*operr = err;
+	return 0;
+}
+
+/*
+ * Ops of the current size, BATCH_CHUNK at a time: one copy in, one probe
+ * (the chunk written back unchanged) and one copy out per chunk instead of
+ * four user copies per op.  A chunk that cannot be read or probed whole,
+ * or holds an op that reads or writes user memory at @addr (which might
+ * alias the ops array), runs op by op (batch_one), exactly as before.
+ * Returns as batch_one() does, for the last op run.
+ */
+#define BATCH_CHUNK	64
+
+static bool chunk_touches_user(const struct refgc_op *ops, u32 n)
+{
+	u32 j;
+
+	for (j = 0; j < n; j++) {
+		switch (ops[j].op) {
+		case REFGC_OP_GET_SLOTS:
+		case REFGC_OP_READ:
+		case REFGC_OP_WRITE:
+		case REFGC_OP_GET_INFO:
+		case REFGC_OP_GET_REFERRERS:
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool batch_stops(struct refgc_batch *b, int operr)
+{
+	return operr && !(b->flags & REFGC_BATCH_CONTINUE);
+}
+
+static int batch_chunk(struct refgc_arena *a, struct refgc_batch *b,
+		       struct refgc_op *buf, u32 first, u32 n, int *operr)
+{
+	void __user *uops = u64_to_user_ptr(b->ops + (u64)first * sizeof(*buf));
+	int err = 0;
+	u32 j;
+
+	if (copy_from_user(buf, uops, n * sizeof(*buf)) ||
+	    chunk_touches_user(buf, n) ||
+	    copy_to_user(uops, buf, n * sizeof(*buf))) {
+		for (j = 0; j < n; j++) {
+			if (batch_one(a, b, first + j, operr))
+				return -EFAULT;
+			if (batch_stops(b, *operr))
+				break;
+			cond_resched();
+		}
+		return 0;
+	}
+	for (j = 0; j < n; j++) {
+		err = refgc_run_op(a, &buf[j]);
+		buf[j].error = err;
+		b->done++;
+		if (err)
+			b->failed++;
+		if (batch_stops(b, err)) {
+			j++;
+			break;
+		}
+		cond_resched();
+	}
+	*operr = err;
+	return copy_to_user(uops, buf, j * sizeof(*buf)) ? -EFAULT : 0;
+}
+
 static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 {
-	struct refgc_op op;
-	bool fault = false;	/* reading or writing an element faulted */
-	int err = 0;
-	u32 i;
+	struct refgc_op *buf = NULL;
+	int fault = 0, err = 0;
+	u32 i, n;
 
 	if (b->flags & ~REFGC_BATCH_CONTINUE || b->reserved)
 		return -EINVAL;
@@ -120,45 +225,24 @@ static int run_batch(struct refgc_arena *a, struct refgc_batch *b)
 		return -EINVAL;
 	b->done = 0;
 	b->failed = 0;
-	for (i = 0; i < b->count; i++) {
-		void __user *uop = u64_to_user_ptr(b->ops +
-						   (u64)i * b->op_size);
-
-		err = copy_struct_from_user(&op, sizeof(op), uop, b->op_size);
-		/*
-		 * -E2BIG leaves @op unread: read it anyway, so that only its
-		 * error changes and no other op's (or stack) bytes are
-		 * written back over it.
-		 */
-		if (err == -E2BIG && copy_from_user(&op, uop, sizeof(op)))
-			err = -EFAULT;
-		if (!err)
-			err = probe_writable(uop, min_t(size_t, b->op_size,
-							sizeof(op)));
-		if (err == -EFAULT) {
-			fault = true;
+	if (b->op_size == sizeof(*buf) && b->count > 1)
+		buf = kmalloc_array(min_t(u32, b->count, BATCH_CHUNK),
+				    sizeof(*buf), GFP_KERNEL | __GFP_NOWARN);
+	for (i = 0; i < b->count; i += n) {
+		n = buf ? min_t(u32, b->count - i, BATCH_CHUNK) : 1;
+		if (buf) {
+			fault = batch_chunk(a, b, buf, i, n, &err);
+		} else {
+			fault = batch_one(a, b, i, &err);
+			cond_resched();
+		}
+		if (fault || batch_stops(b, err))
 			break;
-		}
-		if (!err)
-			err = refgc_run_op(a, &op);
-		op.error = err;
-		if (copy_to_user(uop, &op, min_t(size_t, b->op_size,
-						 sizeof(op)))) {
-			fault = true;
-			break;
-		}
-		b->done++;
-		if (err) {
-			b->failed++;
-			if (!(b->flags & REFGC_BATCH_CONTINUE))
-				break;
-		}
-		cond_resched();
 	}
+	kfree(buf);
 	/*
-	 * An op's own -EFAULT (a bad buffer it was given) is that op's
-	 * error, like any other: only a fault on the element itself ends a
-	 * CONTINUE batch with -EFAULT.
+	 * Only a fault on an element itself ends a CONTINUE batch with
+	 * -EFAULT: an op's own errors are in its @error.
 	 */
 	if (fault)
 		return -EFAULT;
@@ -332,6 +416,9 @@ long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		};
 		ret = 0;
 	} else {
+		if (!(file->f_flags & O_NONBLOCK) &&
+		    (kcmd == REFGC_IOC_OP || kcmd == REFGC_IOC_BATCH))
+			refgc_throttle(a);
 		if (file->f_flags & O_NONBLOCK) {
 			if (!mutex_trylock(&a->lock))
 				return -EAGAIN;

@@ -253,6 +253,7 @@ __poll_t refgc_events_poll(struct refgc_arena *a, struct file *file,
 /* collect.c */
 extern const struct rgc_ops refgc_gc_ops;
 void refgc_maybe_schedule(struct refgc_arena *a);
+void refgc_throttle(struct refgc_arena *a);
 void refgc_gc_work(struct work_struct *work);
 long refgc_gc_ioctl(struct refgc_arena *a, unsigned int cmd, void *karg);
 int refgc_collect(struct refgc_arena *a, int generation,

@@ -546,4 +546,69 @@ TEST_F(arena, batch_matches_single_ops)
 	free(rops);
 }
 
+/*
+ * The kernel copies plain ops in chunks; a failure deep in a later chunk
+ * must still stop the batch right there, with every earlier result
+ * written back and nothing after it run or touched.
+ */
+TEST_F(arena, batch_failure_across_chunks)
+{
+	enum { N = 300, BAD = 201 };
+	struct refgc_op *ops = calloc(N, sizeof(*ops));
+	struct refgc_batch b;
+	uint64_t id;
+	int i;
+
+	ASSERT_NE(NULL, ops);
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &id));
+	for (i = 0; i < N; i++)
+		ops[i] = rg_mkop(REFGC_OP_INCREF, id, 0, 0, 0);
+	ops[BAD] = rg_mkop(REFGC_OP_INCREF, id + 1000000, 0, 0, 0);
+	ops[N - 1].result = 77;
+	EXPECT_EQ(-ENOENT, rg_batch(self->fd, ops, N, 0, &b));
+	EXPECT_EQ(BAD + 1, b.done);
+	EXPECT_EQ(1, b.failed);
+	for (i = 0; i < BAD; i++) {
+		EXPECT_EQ(0, ops[i].error);
+		EXPECT_EQ(i + 2, ops[i].result);
+	}
+	EXPECT_EQ(-ENOENT, ops[BAD].error);
+	EXPECT_EQ(0, ops[BAD + 1].error);
+	EXPECT_EQ(0, ops[BAD + 1].result);
+	EXPECT_EQ(77, ops[N - 1].result);
+	EXPECT_EQ(BAD + 1, INFO(self->fd, id).handles);
+
+	/* With CONTINUE every op runs, in every chunk. */
+	EXPECT_EQ(0, rg_batch(self->fd, ops, N, REFGC_BATCH_CONTINUE, &b));
+	EXPECT_EQ(N, b.done);
+	EXPECT_EQ(1, b.failed);
+	EXPECT_EQ(BAD + N, INFO(self->fd, id).handles);
+	EXPECT_EQ(BAD + N, ops[N - 1].result);
+	free(ops);
+}
+
+/*
+ * An op's output at @addr may be the next op's input: ops run strictly
+ * in order, each reading its struct after the previous one wrote.  Here
+ * GET_SLOTS writes a slot's id into the next op's @id field.
+ */
+TEST_F(arena, batch_op_output_feeds_next_op)
+{
+	struct refgc_op ops[3];
+	struct refgc_batch b;
+	uint64_t src, dst;
+
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &src));
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &dst));
+	ASSERT_EQ(0, rg_link(self->fd, src, dst));
+	ops[0] = rg_mkop(REFGC_OP_GET_SLOTS, src, 0, 1, (uintptr_t)&ops[1].id);
+	ops[1] = rg_mkop(REFGC_OP_INCREF, 0, 0, 0, 0);
+	ops[2] = rg_mkop(REFGC_OP_INCREF, src, 0, 0, 0);
+	ASSERT_EQ(0, rg_batch(self->fd, ops, 3, 0, &b));
+	EXPECT_EQ(3, b.done);
+	EXPECT_EQ(dst, ops[1].id);
+	EXPECT_EQ(2, ops[1].result);
+	EXPECT_EQ(2, INFO(self->fd, dst).handles);
+}
+
 TEST_HARNESS_MAIN

@@ -478,4 +478,40 @@ TEST_F(gc, counts_and_promotion)
 		EXPECT_LT(0, s.gen[2].total_ns);
 }
 
+/*
+ * A caller that allocates flat out must not outrun automatic collection:
+ * an OP or BATCH ioctl that finds one queued with count0 above twice
+ * threshold0 waits for it, so count0 never exceeds 2 * threshold0 plus
+ * the allocations of one batch.
+ */
+TEST_F(gc, busy_allocator_waits_for_late_collection)
+{
+	enum { T0 = 16, PER = 16, ROUNDS = 400 };
+	struct refgc_op ops[2 * PER];
+	struct refgc_count c;
+	uint64_t max0 = 0;
+	int r, i;
+
+	ASSERT_EQ(0, rg_set_threshold(self->fd, T0, 10, 10));
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < PER; i++)
+			ops[i] = rg_mkop(REFGC_OP_NEW, 0, self->tc, 0, 0);
+		ASSERT_EQ(0, rg_batch(self->fd, ops, PER, 0, NULL));
+		ASSERT_EQ(0, rg_count(self->fd, &c));
+		if (c.count[0] > max0)
+			max0 = c.count[0];
+		/* Each becomes a self-cycle without a handle: garbage. */
+		for (i = 0; i < PER; i++) {
+			uint64_t id = ops[i].result;
+
+			ops[i] = rg_mkop(REFGC_OP_LINK, id, id, 0, 0);
+			ops[PER + i] = rg_mkop(REFGC_OP_DECREF, id, 0, 0, 0);
+		}
+		ASSERT_EQ(0, rg_batch(self->fd, ops, 2 * PER, 0, NULL));
+	}
+	EXPECT_LE(max0, 2 * T0 + PER);
+	EXPECT_LT(0, max0);
+	ASSERT_EQ(0, rg_sync(self->fd));
+}
+
 TEST_HARNESS_MAIN
