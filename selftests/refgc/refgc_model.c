@@ -1035,12 +1035,41 @@ static int match_group(struct rm_model *m, const struct refgc_event *got,
 		if (!used[e - from] && !m->ev[e].optional) {
 			ev_str(a, sizeof(a), &m->ev[e].e);
 			snprintf(m->why, sizeof(m->why),
-				 "missing event %s", a);
+				 "missing event %s (group %d)", a,
+				 m->ev[e].group);
 			free(used);
 			return -1;
 		}
 	free(used);
 	return 0;
+}
+
+/*
+ * How many of the @n records at @got belong to the group m->ev[from..to):
+ * the leading ones that each match a distinct predicted record, optional
+ * or not.  Counting only the required ones would take an optional record
+ * that did come in place of a required one behind it.  A record cannot
+ * belong to two groups: WEAKREF and FINALIZE come once per object.
+ */
+static int group_len(const struct rm_model *m, const struct refgc_event *got,
+		     int n, uint32_t from, uint32_t to)
+{
+	char *used = calloc(to - from + 1, 1);
+	uint32_t e;
+	int i;
+
+	if (!used)
+		abort();
+	for (i = 0; i < n; i++) {
+		for (e = from; e < to; e++)
+			if (!used[e - from] && same_ev(&got[i], &m->ev[e].e))
+				break;
+		if (e == to)
+			break;
+		used[e - from] = 1;
+	}
+	free(used);
+	return i;
 }
 
 int rm_events(struct rm_model *m, const struct refgc_event *got, int n)
@@ -1072,7 +1101,9 @@ int rm_events(struct rm_model *m, const struct refgc_event *got, int n)
 				return -1;
 			}
 		} else {
-			cnt = req;
+			cnt = group_len(m, got + pos, n - pos, e, end);
+			if (cnt < (int)req)
+				cnt = req;	/* match_group says what is missing */
 		}
 		if (pos + cnt > n) {
 			snprintf(m->why, sizeof(m->why),

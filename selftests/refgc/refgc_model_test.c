@@ -12,7 +12,9 @@
  * REFGC_SEED picks the seed (else the time); it is printed at the start
  * and on failure with the step and op.  100000 operations by default,
  * 1000000 with REFGC_SOAK=1, a fifth under REFGC_DEBUG_KERNEL=1, or
- * REFGC_MODEL_STEPS.
+ * REFGC_MODEL_STEPS.  REFGC_MODEL_TRACE=FILE logs every step (each op
+ * with its errno and result on both sides, collections, events read and
+ * predicted with their group) to FILE: under vm-run, in a --rw dir.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -45,7 +47,24 @@ struct drv {
 	struct refgc_event ev[EVBUF];
 	uint64_t touched[4 * BATCH_MAX + 4];
 	int ntouched;
+	FILE *trace;		/* REFGC_MODEL_TRACE: every step, logged */
+	long step;
 };
+
+/* One line of the REFGC_MODEL_TRACE log, prefixed with the step. */
+static void __attribute__((format(printf, 2, 3)))
+trace(struct drv *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d->trace)
+		return;
+	fprintf(d->trace, "%ld ", d->step);
+	va_start(ap, fmt);
+	vfprintf(d->trace, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->trace);
+}
 
 /* Record why the step failed; returns -1, for "return fail(...)". */
 static int __attribute__((format(printf, 2, 3)))
@@ -310,6 +329,11 @@ static int check_op(struct drv *d, const struct refgc_op *in,
 
 	merr = rm_op(&d->m, in, out->result, &res);
 	d->ops++;
+	trace(d, "%s id %llu arg %llu arg2 %llu flags %#x: %d %llu model %d %llu",
+	      op_name(in->op), (unsigned long long)in->id,
+	      (unsigned long long)in->arg, (unsigned long long)in->arg2,
+	      in->flags, err, (unsigned long long)out->result, merr,
+	      (unsigned long long)res);
 	if (merr != err)
 		return fail(d, "%s id %llu arg %llu arg2 %llu flags %#x addr %#llx: errno %d, model %d %s",
 			    op_name(in->op), (unsigned long long)in->id,
@@ -437,6 +461,8 @@ static int step_collect(struct drv *d)
 	d->collects++;
 	r = xioctl(d, REFGC_IOC_COLLECT, &c);
 	mr = rm_collect(&d->m, c.generation, c.flags, &want);
+	trace(d, "COLLECT(%d, %u) = %ld, model %ld; debug %#x legacy %d",
+	      gen, c.flags, r, mr, d->m.debug, d->m.legacy);
 	if (r != mr) {
 		char diag[256] = "";
 		uint32_t i, l = 0;
@@ -500,6 +526,13 @@ static int drain(struct drv *d)
 			return fail(d, "read: %zd (%s)", r, strerror(errno));
 		n += r / sizeof(d->ev[0]);
 	}
+	for (int i = 0; i < n; i++)
+		trace(d, "event type %u id %llu", d->ev[i].type,
+		      (unsigned long long)d->ev[i].id);
+	for (uint32_t i = 0; i < d->m.nev; i++)
+		trace(d, "model event type %u id %llu group %d%s",
+		      d->m.ev[i].e.type, (unsigned long long)d->m.ev[i].e.id,
+		      d->m.ev[i].group, d->m.ev[i].optional ? " optional" : "");
 	if (rm_events(&d->m, d->ev, n))
 		return fail(d, "events: %s", d->m.why);
 	return 0;
@@ -512,11 +545,13 @@ static int step_gc_misc(struct drv *d)
 
 	if (r < 25) {
 		d->what = "FREEZE";
+		trace(d, "FREEZE");
 		rm_freeze(&d->m);
 		return xioctl(d, REFGC_IOC_FREEZE, NULL) ? -1 : 0;
 	}
 	if (r < 50) {
 		d->what = "UNFREEZE";
+		trace(d, "UNFREEZE");
 		rm_unfreeze(&d->m);
 		return xioctl(d, REFGC_IOC_UNFREEZE, NULL) ? -1 : 0;
 	}
@@ -524,6 +559,7 @@ static int step_gc_misc(struct drv *d)
 		d->what = "CLEAR_GARBAGE";
 		want = rm_clear_garbage(&d->m);
 		got = xioctl(d, REFGC_IOC_CLEAR_GARBAGE, NULL);
+		trace(d, "CLEAR_GARBAGE %ld, model %ld", got, want);
 		if (got != want)
 			return fail(d, "CLEAR_GARBAGE %ld, model %ld", got, want);
 		return 0;
@@ -545,6 +581,7 @@ static int step_gc_misc(struct drv *d)
 		want = rm_set_debug(&d->m, v);
 		if (got != want)
 			return fail(d, "SET_DEBUG(%#x) %ld, model %ld", v, got, want);
+		trace(d, "SET_DEBUG(%#x): debug %#x", v, d->m.debug);
 		return 0;
 	}
 	d->what = "SET_FLAGS";
@@ -556,6 +593,7 @@ static int step_gc_misc(struct drv *d)
 	want = rm_set_flags(&d->m, want);
 	if (got != want)
 		return fail(d, "SET_FLAGS %ld, model %ld", got, want);
+	trace(d, "SET_FLAGS: legacy %d", d->m.legacy);
 	return 0;
 }
 
@@ -727,6 +765,7 @@ static int one_step(struct drv *d, long s)
 	int i;
 
 	d->ntouched = 0;
+	d->step = s;
 	rm_step(&d->m);
 	if (r < 620)
 		i = step_single(d);
@@ -821,6 +860,10 @@ TEST_F_TIMEOUT(model, random_ops, 7200)
 		seed = 1;
 	d->rng = seed;
 	d->fd = -1;
+	if (getenv("REFGC_MODEL_TRACE")) {
+		d->trace = fopen(getenv("REFGC_MODEL_TRACE"), "w");
+		ASSERT_NE(NULL, d->trace);
+	}
 	TH_LOG("seed %#llx (REFGC_SEED=%#llx reproduces), %ld steps",
 	       (unsigned long long)seed, (unsigned long long)seed, steps);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -841,6 +884,8 @@ TEST_F_TIMEOUT(model, random_ops, 7200)
 	}
 	if (!r)
 		r = drain(d) || check_all(d);
+	if (d->trace)
+		fflush(d->trace);
 	ASSERT_EQ(0, r) TH_LOG("seed %#llx step %ld op %s: %s",
 			       (unsigned long long)seed, s, d->what, d->why);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -848,6 +893,8 @@ TEST_F_TIMEOUT(model, random_ops, 7200)
 	       steps, d->ops, d->batches, d->collects, d->drains, d->calls,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	drv_close(d);
+	if (d->trace)
+		fclose(d->trace);
 	free(d);
 }
 
