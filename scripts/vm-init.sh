@@ -73,6 +73,14 @@ mount -t sysfs sys /mnt/sys
 mount -t debugfs debugfs /mnt/sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /mnt/sys/kernel/tracing 2>/dev/null
 
+# A cwd below the host's /tmp (a clone there): bind it back in, before
+# the --rw shares, which may lie below it.
+case "$CWD" in
+/tmp/*)
+	if [ ! -d "/mnt$CWD" ] && [ -d "/hosttmp${CWD#/tmp}" ]; then
+		mkdir -p "/mnt$CWD" && mount -o bind "/hosttmp${CWD#/tmp}" "/mnt$CWD"
+	fi ;;
+esac
 i=0
 while [ "$i" -lt "$NRW" ]; do
 	eval "d=\$RW_$i"
@@ -83,12 +91,6 @@ while [ "$i" -lt "$NRW" ]; do
 	fi
 	i=$((i + 1))
 done
-case "$CWD" in
-/tmp/*)
-	if [ ! -d "/mnt$CWD" ] && [ -d "/hosttmp${CWD#/tmp}" ]; then
-		mkdir -p "/mnt$CWD" && mount -o bind "/hosttmp${CWD#/tmp}" "/mnt$CWD"
-	fi ;;
-esac
 
 # --- module(s) under test ---
 if [ -w "$KMEMLEAK" ]; then    # forget leaks from boot, report only new ones
