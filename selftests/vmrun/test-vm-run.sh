@@ -30,11 +30,16 @@ check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 show()   { sed 's/^/# /' "$@"; }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..11"
 
-# (c) runs in the background while (a) and (b) boot: it mostly sleeps.
+# (c) runs in the background while (a), (b) and (d) boot: it mostly sleeps.
 start_c=$(date +%s)
-"$vmrun" --timeout 40 --no-module -- sleep 1000 >"$tmp/c.out" 2>"$tmp/c.err" &
+(
+  rc=0
+  "$vmrun" --timeout 40 --no-module -- sleep 1000 >"$tmp/c.out" 2>"$tmp/c.err" || rc=$?
+  date +%s >"$tmp/c.end"
+  exit "$rc"
+) &
 bgpid=$!
 
 # (a) clean boot: status passthrough, output, --rw, env, cwd.
@@ -79,13 +84,28 @@ else
   fi
 fi
 
+# (d) a cwd below the host's /tmp (a clone there) with a --rw share below
+# it, as `make bench` from such a clone: both must be visible in the guest.
+mkdir -p "$tmp/proj/out"
+printf '#!/bin/sh\necho from-tmp-cwd >out/res\n' >"$tmp/proj/run.sh"
+chmod +x "$tmp/proj/run.sh"
+set +e
+(cd "$tmp/proj" && "$vmrun" --no-module --rw "$tmp/proj/out" -- ./run.sh) \
+  >"$tmp/d.out" 2>"$tmp/d.err"
+rc_d=$?
+set -e
+check "cwd below /tmp: CMD found and run (got $rc_d)" test "$rc_d" -eq 0
+check "cwd below /tmp: --rw share below it written back" \
+  grep -qx from-tmp-cwd "$tmp/proj/out/res"
+if ((rc_d != 0)); then show "$tmp/d.out" "$tmp/d.err"; fi
+
 # (c) collect the hung run.
 set +e
 wait "$bgpid"
 rc_c=$?
 set -e
 bgpid=""
-dur_c=$(($(date +%s) - start_c))
+dur_c=$(($(cat "$tmp/c.end" 2>/dev/null || date +%s) - start_c))
 check "hung CMD: exit 124 (got $rc_c)" test "$rc_c" -eq 124
 if grep -q '^vm-run: TIMEOUT after 40 s' "$tmp/c.err" && ((dur_c <= 60)); then
   ok "hung CMD: TIMEOUT message within 60 s (took $dur_c s)"
