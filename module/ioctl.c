@@ -85,8 +85,12 @@ static unsigned int refgc_find_cmd(unsigned int cmd)
 	for (i = 0; i < ARRAY_SIZE(refgc_cmds); i++) {
 		unsigned int k = refgc_cmds[i];
 
-		if (_IOC_NR(k) == _IOC_NR(cmd) && _IOC_DIR(k) == _IOC_DIR(cmd))
-			return k;
+		if (_IOC_NR(k) != _IOC_NR(cmd) || _IOC_DIR(k) != _IOC_DIR(cmd))
+			continue;
+		/* No argument: size bits make it some other command. */
+		if (_IOC_DIR(k) == _IOC_NONE && _IOC_SIZE(cmd))
+			return 0;
+		return k;
 	}
 	return 0;
 }

@@ -70,6 +70,26 @@ TEST_F(dev, unknown_ioctl_enotty)
 	EXPECT_EQ(-ENOTTY, rg_ioctl(self->fd, TCGETS, buf));
 }
 
+/*
+ * A no-argument command (_IO) with size bits set is some other, unknown
+ * command: ENOTTY, and it does nothing.
+ */
+TEST_F(dev, no_argument_ioctl_with_size_bits_enotty)
+{
+	unsigned int nr = _IOC_NR(REFGC_IOC_DISABLE), size;
+	struct refgc_gc_value v = {};
+
+	for (size = 1; size < (1U << _IOC_SIZEBITS); size <<= 1)
+		EXPECT_EQ(-ENOTTY, rg_ioctl(self->fd,
+					    _IOC(_IOC_NONE, REFGC_IOC_MAGIC,
+						 nr, size), &v));
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_ISENABLED, &v));
+	EXPECT_EQ(1, v.value);
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_DISABLE, NULL));
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_ISENABLED, &v));
+	EXPECT_EQ(0, v.value);
+}
+
 TEST(open_close_two_processes)
 {
 	int status, i;
