@@ -120,6 +120,23 @@ static void gc_report(struct rgc_state *gc, struct rgc_head *h,
 			    obj_type(a, o)->name, o->id);
 }
 
+/* Queued only once the collection can no longer fail (after reserve). */
+static void gc_start(struct rgc_state *gc, int generation)
+{
+	struct refgc_arena *a = to_arena(gc);
+	struct refgc_event e = { .type = REFGC_EV_GC_START,
+				 .generation = generation };
+
+	refgc_queue_event(a, &e);
+	if (gc->debug & RGC_DEBUG_STATS) {
+		pr_info_ratelimited("arena %u: gc: collecting generation %d...\n",
+				    a->seq, generation);
+		pr_info_ratelimited("arena %u: gc: objects in each generation: %lu %lu %lu\n",
+				    a->seq, rgc_gen_size(gc, 0),
+				    rgc_gen_size(gc, 1), rgc_gen_size(gc, 2));
+	}
+}
+
 static u64 gc_now_ns(void)
 {
 	return ktime_get_ns();
@@ -134,6 +151,7 @@ const struct rgc_ops refgc_gc_ops = {
 	.reserve_garbage = gc_reserve_garbage,
 	.save_garbage = gc_save_garbage,
 	.report = gc_report,
+	.start = gc_start,
 	.now_ns = gc_now_ns,
 };
 
@@ -149,28 +167,12 @@ const struct rgc_ops refgc_gc_ops = {
 int refgc_collect(struct refgc_arena *a, int generation,
 		  struct rgc_result *res)
 {
-	struct refgc_event e = { .type = REFGC_EV_GC_START,
-				 .generation = generation };
-	u32 ev_nr = a->ev.nr;
-	u64 ev_lost = a->ev.lost;
+	struct refgc_event e;
 	int err;
 
-	refgc_queue_event(a, &e);
-	if (a->gc.debug & RGC_DEBUG_STATS) {
-		pr_info_ratelimited("arena %u: gc: collecting generation %d...\n",
-				    a->seq, generation);
-		pr_info_ratelimited("arena %u: gc: objects in each generation: %lu %lu %lu\n",
-				    a->seq, rgc_gen_size(&a->gc, 0),
-				    rgc_gen_size(&a->gc, 1),
-				    rgc_gen_size(&a->gc, 2));
-	}
 	err = rgc_collect(&a->gc, generation, res);
-	if (err) {
-		/* Nothing happened: take GC_START back, queue no GC_STOP. */
-		WRITE_ONCE(a->ev.nr, ev_nr);
-		WRITE_ONCE(a->ev.lost, ev_lost);
-		return err;
-	}
+	if (err)
+		return err;	/* nothing happened, no event queued */
 	if (a->gc.debug & RGC_DEBUG_STATS)
 		pr_info_ratelimited("arena %u: gc: done, %llu unreachable, %llu uncollectable, %llu ns elapsed\n",
 				    a->seq, res->collected + res->uncollectable,

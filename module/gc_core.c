@@ -466,6 +466,8 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 	if (err)
 		return err;
 	gc->collecting = true;
+	if (gc->ops->start)
+		gc->ops->start(gc, generation);
 	start = gc->ops->now_ns();
 
 	if (generation + 1 < RGC_NUM_GENERATIONS)

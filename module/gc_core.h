@@ -84,6 +84,8 @@ typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
  *	before anything else, and only under DEBUG_SAVEALL or legacy mode.
  * @save_garbage: append @op to the garbage list, taking a reference.
  * @report: debug output for DEBUG_COLLECTABLE/UNCOLLECTABLE objects.
+ * @start: optional; a collection of @generation has begun and can no
+ *	longer fail (gc.callbacks "start").
  * @now_ns: a monotonic clock.
  */
 struct rgc_ops {
@@ -97,6 +99,7 @@ struct rgc_ops {
 	void (*save_garbage)(struct rgc_state *gc, struct rgc_head *op);
 	void (*report)(struct rgc_state *gc, struct rgc_head *op,
 		       bool collectable);
+	void (*start)(struct rgc_state *gc, int generation);
 	u64 (*now_ns)(void);
 };
 
