@@ -18,6 +18,8 @@
 #include <sys/statfs.h>
 #include <sys/types.h>
 
+#include "refgc_util.h"
+
 #define RG_CG_ROOT	"/sys/fs/cgroup"
 #define RG_CG_PATH	256	/* bytes of a cgroup's path */
 #ifndef CGROUP2_SUPER_MAGIC
@@ -91,7 +93,8 @@ static inline long long rg_cg_read_key(const char *cg, const char *file,
 }
 
 /*
- * Make sure cgroup2 is at RG_CG_ROOT with the memory controller enabled
+ * Check the device is there and we are root, then make sure cgroup2 is
+ * at RG_CG_ROOT with the memory controller enabled
  * for children.  0, or -errno with a reason in @why.
  */
 static inline int rg_cg_setup(const char **why)
@@ -99,6 +102,14 @@ static inline int rg_cg_setup(const char **why)
 	struct statfs sf;
 	char buf[256];
 
+	if (access(REFGC_DEV, F_OK)) {
+		*why = REFGC_DEV " not present";
+		return -ENOENT;
+	}
+	if (geteuid()) {
+		*why = "needs root for cgroups";
+		return -EPERM;
+	}
 	if (statfs(RG_CG_ROOT, &sf) || sf.f_type != CGROUP2_SUPER_MAGIC) {
 		if (mount("none", RG_CG_ROOT, "cgroup2", 0, NULL)) {
 			*why = "cgroup2 is not mounted and cannot be mounted";
@@ -117,10 +128,10 @@ static inline int rg_cg_setup(const char **why)
 	return 0;
 }
 
-/* Create RG_CG_ROOT/@name (path into @cg, RG_CG_PATH bytes). */
-static inline int rg_cg_create(const char *name, char *cg)
+/* Create RG_CG_ROOT/@prefix_<pid> (path into @cg, RG_CG_PATH bytes). */
+static inline int rg_cg_create(const char *prefix, char *cg)
 {
-	snprintf(cg, RG_CG_PATH, "%s/%s", RG_CG_ROOT, name);
+	snprintf(cg, RG_CG_PATH, "%s/%s_%d", RG_CG_ROOT, prefix, getpid());
 	if (mkdir(cg, 0755) && errno != EEXIST)
 		return -errno;
 	return 0;
