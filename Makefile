@@ -12,6 +12,7 @@ KSFT_INC := $(BUILD)/kselftest
 CHECKPATCH := $(BUILD)/checkpatch/checkpatch.pl
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 VM_RUN := $(CURDIR)/scripts/vm-run
+UML_RUN := $(CURDIR)/scripts/uml-run
 KO := $(CURDIR)/refgc.ko
 
 SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
@@ -117,14 +118,18 @@ bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)
 
 # Benchmarks against CPython, not tests: natively (the host build of the
-# collector core against the host's python3), then in the VM (the module
-# against the guest's python3); bench/run --report merges both into
+# collector core against the host's python3), in User-Mode Linux (the
+# module at native speed against the guest's python3; the plain UML
+# kernel is built once, about 3 min), then in the QEMU VM (the module
+# under TCG); bench/run --report merges them into
 # build/bench/results.{txt,json} and build/bench/ns_per_object.png.
 bench: deps
 	@scripts/deps gnuplot-nox
 	@$(MAKE) --no-print-directory module bench-build
 	@mkdir -p $(BUILD)/bench
 	bench/run --place native --out $(BUILD)/bench/native.json
+	$(UML_RUN) --timeout 3000 --rw $(BUILD)/bench -- \
+		$(CURDIR)/bench/run --place uml --out $(BUILD)/bench/uml.json
 	$(VM_RUN) --timeout 3000 --module $(KO) --rw $(BUILD)/bench -- \
 		$(CURDIR)/bench/run --place vm --out $(BUILD)/bench/vm.json
 	bench/run --report $(BUILD)/bench

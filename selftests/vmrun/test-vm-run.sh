@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# selftests/vmrun/test-vm-run.sh — owned by the refgc VM runner.
-# Proves scripts/vm-run catches kernel problems: builds the throwaway
-# warn/warn_on_load.ko, then boots (a) a clean run (exit status, output,
+# selftests/vmrun/test-vm-run.sh — owned by the refgc runners.
+# Proves a runner (scripts/vm-run, or scripts/uml-run) catches kernel
+# problems: builds the throwaway warn/warn_on_load.ko (and, with KASAN=1,
+# kasan/kasan_oob.ko), then boots (a) a clean run (exit status, output,
 # --rw write-back, REFGC_* env and cwd), (b) a run whose module WARN()s,
-# (c) a hung command that must hit --timeout. Prints TAP and a summary line.
-# Env: KDIR (kernel build dir), VM_RUN (runner, default scripts/vm-run).
+# (c) a hung command that must hit --timeout, (d) a cwd below /tmp, and
+# (e) with KASAN=1, a run whose module reads past a slab object.
+# Prints TAP and a summary line "NAME: N passed, M failed, K skipped".
+# Env: VM_RUN (runner, default scripts/vm-run), RUN_ARGS (its options,
+# e.g. --debug --kernel TREE), KDIR (kernel build dir), KMAKE_ARGS (e.g.
+# ARCH=um), KASAN=1, NAME (summary name, default vmrun).
 set -euo pipefail
 
 if [[ "${1:-}" == -h || "${1:-}" == --help ]]; then
-  echo "Usage: selftests/vmrun/test-vm-run.sh   (env: KDIR, VM_RUN)"; exit 0
+  echo "Usage: selftests/vmrun/test-vm-run.sh   (env: VM_RUN, RUN_ARGS, KDIR, KMAKE_ARGS, KASAN, NAME)"; exit 0
 fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd "$here/../.." && pwd -P)
 vmrun=${VM_RUN:-$repo/scripts/vm-run}
+runner=$(basename "$vmrun")
+name=${NAME:-vmrun}
+# shellcheck disable=SC2206  # word lists
+run_args=(${RUN_ARGS:-})
+# shellcheck disable=SC2206
+kmake_args=(${KMAKE_ARGS:-})
+kasan=${KASAN:-0}
 if [[ -z "${KDIR:-}" ]]; then
   KDIR=$(compgen -G '/usr/src/linux-headers-*-amd64' | sort -V | tail -n1 || true)
   [[ -n "$KDIR" ]] || KDIR=$(compgen -G '/lib/modules/*/build' | sort -V | tail -n1 || true)
@@ -30,13 +42,13 @@ check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 show()   { sed 's/^/# /' "$@"; }
 
 echo "TAP version 13"
-echo "1..11"
+echo "1..$((11 + 2 * kasan))"
 
 # (c) runs in the background while (a), (b) and (d) boot: it mostly sleeps.
 start_c=$(date +%s)
 (
   rc=0
-  "$vmrun" --timeout 40 --no-module -- sleep 1000 >"$tmp/c.out" 2>"$tmp/c.err" || rc=$?
+  "$vmrun" "${run_args[@]}" --timeout 40 --no-module -- sleep 1000 >"$tmp/c.out" 2>"$tmp/c.err" || rc=$?
   date +%s >"$tmp/c.end"
   exit "$rc"
 ) &
@@ -47,7 +59,7 @@ mkdir -p "$tmp/share"
 export REFGC_SELFTEST_TOKEN="a b'c\$d"
 set +e
 # shellcheck disable=SC2016  # the guest shell expands these
-(cd "$repo" && "$vmrun" --no-module --rw "$tmp/share" -- sh -c '
+(cd "$repo" && "$vmrun" "${run_args[@]}" --no-module --rw "$tmp/share" -- sh -c '
   echo hello
   echo "token=$REFGC_SELFTEST_TOKEN cwd=$(pwd) home=$HOME"
   echo written-in-guest >"$1/out"
@@ -62,8 +74,11 @@ check "clean boot: REFGC_* env passed, cwd and HOME set" \
 if ((rc_a != 3)); then show "$tmp/a.out" "$tmp/a.err"; fi
 
 # (b) module that WARN()s on load must fail the run.
-ko=$here/warn/warn_on_load.ko
-if ! make -C "$KDIR" M="$here/warn" modules >"$tmp/build.log" 2>&1; then
+# The modules build in a copy, so that runs for two kernels never share
+# object files.
+cp -r "$here/warn" "$here/kasan" "$tmp/"
+ko=$tmp/warn/warn_on_load.ko
+if ! make -C "$KDIR" "${kmake_args[@]}" M="$tmp/warn" modules >"$tmp/build.log" 2>&1; then
   show "$tmp/build.log"
   not_ok "build warn_on_load.ko (KDIR=$KDIR)"
   not_ok "WARN module: run fails"
@@ -71,13 +86,13 @@ if ! make -C "$KDIR" M="$here/warn" modules >"$tmp/build.log" 2>&1; then
 else
   ok "build warn_on_load.ko (KDIR=$KDIR)"
   set +e
-  "$vmrun" --module "$ko" -- true >"$tmp/b.out" 2>"$tmp/b.err"
+  "$vmrun" "${run_args[@]}" --module "$ko" -- true >"$tmp/b.out" 2>"$tmp/b.err"
   rc_b=$?
   set -e
   check "WARN module: run fails (got $rc_b)" test "$rc_b" -ne 0
-  if grep -q '^vm-run: kernel log: .*WARNING:' "$tmp/b.err" &&
+  if grep -q "^$runner: kernel log: .*WARNING:" "$tmp/b.err" &&
      grep -q 'deliberate warning' "$tmp/b.err" &&
-     grep -q '^vm-run: FAIL: kernel log reported problems' "$tmp/b.err"; then
+     grep -q "^$runner: FAIL: kernel log reported problems" "$tmp/b.err"; then
     ok "WARN module: stderr names the WARNING"
   else
     not_ok "WARN module: stderr names the WARNING"; show "$tmp/b.err"
@@ -90,7 +105,7 @@ mkdir -p "$tmp/proj/out"
 printf '#!/bin/sh\necho from-tmp-cwd >out/res\n' >"$tmp/proj/run.sh"
 chmod +x "$tmp/proj/run.sh"
 set +e
-(cd "$tmp/proj" && "$vmrun" --no-module --rw "$tmp/proj/out" -- ./run.sh) \
+(cd "$tmp/proj" && "$vmrun" "${run_args[@]}" --no-module --rw "$tmp/proj/out" -- ./run.sh) \
   >"$tmp/d.out" 2>"$tmp/d.err"
 rc_d=$?
 set -e
@@ -107,11 +122,34 @@ set -e
 bgpid=""
 dur_c=$(($(cat "$tmp/c.end" 2>/dev/null || date +%s) - start_c))
 check "hung CMD: exit 124 (got $rc_c)" test "$rc_c" -eq 124
-if grep -q '^vm-run: TIMEOUT after 40 s' "$tmp/c.err" && ((dur_c <= 60)); then
+if grep -q "^$runner: TIMEOUT after 40 s" "$tmp/c.err" && ((dur_c <= 60)); then
   ok "hung CMD: TIMEOUT message within 60 s (took $dur_c s)"
 else
   not_ok "hung CMD: TIMEOUT message within 60 s (took $dur_c s)"; show "$tmp/c.err"
 fi
 
-echo "vmrun: $pass passed, $fail failed, 0 skipped"
+# (e) a slab out-of-bounds read on a KASAN kernel must fail the run.
+if ((kasan)); then
+  ko=$tmp/kasan/kasan_oob.ko
+  if ! make -C "$KDIR" "${kmake_args[@]}" M="$tmp/kasan" modules >"$tmp/kbuild.log" 2>&1; then
+    show "$tmp/kbuild.log"
+    not_ok "build kasan_oob.ko (KDIR=$KDIR)"
+    not_ok "KASAN module: run fails and stderr names the KASAN report"
+  else
+    ok "build kasan_oob.ko (KDIR=$KDIR)"
+    set +e
+    "$vmrun" "${run_args[@]}" --module "$ko" -- true >"$tmp/e.out" 2>"$tmp/e.err"
+    rc_e=$?
+    set -e
+    if ((rc_e != 0)) && grep -q "^$runner: kernel log: .*KASAN: slab-out-of-bounds" "$tmp/e.err" &&
+       grep -q "^$runner: FAIL: kernel log reported problems" "$tmp/e.err"; then
+      ok "KASAN module: run fails (got $rc_e) and stderr names the KASAN report"
+    else
+      not_ok "KASAN module: run fails (got $rc_e) and stderr names the KASAN report"
+      show "$tmp/e.err"
+    fi
+  fi
+fi
+
+echo "$name: $pass passed, $fail failed, 0 skipped"
 ((fail == 0))
