@@ -279,7 +279,7 @@ long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct refgc_arena *a = file->private_data;
 	struct refgc_io io = { .nonblock = file->f_flags & O_NONBLOCK };
 	void __user *uarg = (void __user *)arg;
-	size_t usize = _IOC_SIZE(cmd);
+	size_t usize = _IOC_SIZE(cmd), ksize;
 	union refgc_karg {
 		struct refgc_op op;
 		struct refgc_batch batch;
@@ -287,13 +287,17 @@ long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	} k = {};
 	long ret;
 
-	if (!c || WARN_ON_ONCE(c->size > sizeof(k)))
+	if (!c)
+		return -ENOTTY;
+	/* The table's size for the command: its first published size. */
+	ksize = _IOC_SIZE(c->cmd);
+	if (WARN_ON_ONCE(ksize > sizeof(k)))
 		return -ENOTTY;
 	/* Every struct is still at its first published size. */
-	if (usize < c->size)
+	if (usize < ksize)
 		return -EINVAL;
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
-		ret = copy_struct_from_user(&k, c->size, uarg, usize);
+		ret = copy_struct_from_user(&k, ksize, uarg, usize);
 		if (ret)
 			return ret;
 	}
@@ -316,9 +320,9 @@ long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (c->out == REFGC_OUT_ALWAYS ||
 	    (c->out == REFGC_OUT_SUCCESS && ret >= 0)) {
-		if (copy_to_user(uarg, &k, min_t(size_t, usize, c->size)) ||
-		    (usize > c->size && !(_IOC_DIR(cmd) & _IOC_WRITE) &&
-		     clear_user(uarg + c->size, usize - c->size)))
+		if (copy_to_user(uarg, &k, min_t(size_t, usize, ksize)) ||
+		    (usize > ksize && !(_IOC_DIR(cmd) & _IOC_WRITE) &&
+		     clear_user(uarg + ksize, usize - ksize)))
 			return -EFAULT;
 	}
 	return ret;

@@ -259,14 +259,10 @@ static long ioc_get_flags(struct refgc_arena *a, void *karg,
 	return 0;
 }
 
-/* Runs in one hold of arena->lock; the struct is copied out on success. */
-#define LOCKED(c, f, o) \
-	[_IOC_NR(c)] = { .cmd = c, .size = _IOC_SIZE(c), .locked = true, \
-			 .out = o, .fn = f }
+/* Runs in one hold of arena->lock, which the caller takes. */
+#define LOCKED(c, f, o)		{ .cmd = c, .locked = true, .out = o, .fn = f }
 /* Takes arena->lock itself, in bounded holds (or not at all). */
-#define UNLOCKED(c, f, o) \
-	[_IOC_NR(c)] = { .cmd = c, .size = _IOC_SIZE(c), .locked = false, \
-			 .out = o, .fn = f }
+#define UNLOCKED(c, f, o)	{ .cmd = c, .locked = false, .out = o, .fn = f }
 
 static const struct refgc_cmd refgc_cmds[] = {
 	UNLOCKED(REFGC_IOC_VERSION, ioc_version, REFGC_OUT_SUCCESS),
@@ -310,15 +306,18 @@ const struct refgc_cmd *refgc_find_cmd(unsigned int cmd)
 	const struct refgc_cmd *c;
 
 	refgc_abi_checks();
-	if (_IOC_TYPE(cmd) != REFGC_IOC_MAGIC ||
-	    _IOC_NR(cmd) >= ARRAY_SIZE(refgc_cmds))
+	if (_IOC_TYPE(cmd) != REFGC_IOC_MAGIC)
 		return NULL;
-	c = &refgc_cmds[_IOC_NR(cmd)];
-	if (!c->fn || _IOC_DIR(c->cmd) != _IOC_DIR(cmd))
-		return NULL;
-	if (_IOC_DIR(c->cmd) == _IOC_NONE && _IOC_SIZE(cmd))
-		return NULL;
-	return c;
+	for (c = refgc_cmds; c < refgc_cmds + ARRAY_SIZE(refgc_cmds); c++) {
+		if (_IOC_NR(c->cmd) != _IOC_NR(cmd) ||
+		    _IOC_DIR(c->cmd) != _IOC_DIR(cmd))
+			continue;
+		/* No argument: size bits make it some other command. */
+		if (_IOC_DIR(c->cmd) == _IOC_NONE && _IOC_SIZE(cmd))
+			return NULL;
+		return c;
+	}
+	return NULL;
 }
 
 /**

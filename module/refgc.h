@@ -312,8 +312,8 @@ enum refgc_cmd_out {
 
 /**
  * struct refgc_cmd - one ioctl command
- * @cmd: the full command (number, direction and argument size).
- * @size: the argument's size, the first published one (_IOC_SIZE(@cmd)).
+ * @cmd: the full command: number, direction, and in its size bits the
+ *	argument's size (the first published one; shorter is -EINVAL).
  * @locked: @fn runs with arena->lock held; else @fn takes it itself, in
  *	bounded holds, and copies user memory between them.
  * @out: a refgc_cmd_out.
@@ -322,7 +322,6 @@ enum refgc_cmd_out {
  */
 struct refgc_cmd {
 	unsigned int cmd;
-	u16 size;
 	bool locked;
 	u8 out;
 	long (*fn)(struct refgc_arena *a, void *karg, struct refgc_io *io);

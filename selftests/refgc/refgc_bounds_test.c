@@ -106,9 +106,15 @@ TEST_F(arena, outputs_larger_than_a_chunk_are_whole)
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(kids[i], e[i + 1].id);
 	free(e);
-	r = rg_list(self->fd, REFGC_LIST_OBJECTS, 0, 1500, &e);
+	r = rg_list(self->fd, REFGC_LIST_OBJECTS, REFGC_LIST_ALL_GENERATIONS,
+		    1500, &e);
 	ASSERT_EQ(n + 1, r);
 	EXPECT_EQ(kids[n - 1], e[n].id);
+	free(e);
+	/* A filter that skips every container finds nothing, and ends. */
+	r = rg_list(self->fd, REFGC_LIST_OBJECTS, REFGC_GEN_UNTRACKED, 100,
+		    &e);
+	EXPECT_EQ(0, r);
 	free(e);
 
 	/* A payload of several chunks, written and read back. */
@@ -238,8 +244,6 @@ TEST_F_TIMEOUT(arena, sync_nonblock_does_not_wait, 300)
 		ASSERT_EQ(0, fcntl(self->fd, F_SETFL, fl | O_NONBLOCK));
 		EXPECT_EQ(0, rg_sync(self->fd));
 		ASSERT_EQ(0, fcntl(self->fd, F_SETFL, fl));
-		ASSERT_EQ(1, COUNT(self->fd).count[1] > 0 ||
-			     STATS(self->fd).gen[1].collections > 0);
 		for (i = 0; i < n; i++)
 			ASSERT_EQ(0, rg_decref(self->fd, ids[i]));
 		ASSERT_EQ(0, rg_decref(self->fd, id));

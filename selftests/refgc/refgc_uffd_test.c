@@ -62,10 +62,9 @@ static int uffd_open(const char **why)
 	if (fd < 0) {
 		int e = errno;
 
-		*why = e == ENOSYS ? "userfaultfd not in this kernel" :
-		       e == EPERM && !unpriv ?
+		*why = e == EPERM && !unpriv ?
 		       "userfaultfd for kernel faults needs root (vm.unprivileged_userfaultfd=0)" :
-		       "userfaultfd() failed";
+		       "userfaultfd() failed (not in this kernel?)";
 		return -e;
 	}
 	if (ioctl(fd, UFFDIO_API, &api)) {
