@@ -4,8 +4,10 @@
  * event queue, and the functions the files of module/ share.
  *
  * Locking (one rule): everything reachable from a struct refgc_arena is
- * guarded by arena->lock, a mutex held for a whole ioctl (a whole batch),
- * a whole collection, a read() of events and a debugfs dump.  The
+ * guarded by arena->lock, a mutex held for a locked command, a chunk of a
+ * batch or of a large output, a whole collection, and a debugfs dump;
+ * never while user memory is read or written (ioctl.c, object_io.c,
+ * events.c copy through kernel buffers with it dropped).  The
  * exceptions are the fields poll() peeks at with READ_ONCE (ev.nr,
  * ev.fin_nr, ev.lost) and arena->work_pending, which the worker clears
  * under the lock.  The global arena list is guarded by refgc_arenas_lock,
