@@ -2,8 +2,8 @@
 /*
  * collect.c - the arena as a client of the collector core: its rgc_ops
  * (traverse, clear, finalize, weakrefs, garbage), automatic collection
- * from refgc_wq, GC_START/GC_STOP events, debug output, and the gc-module
- * ioctls (enable, collect, thresholds, stats, debug, freeze, garbage).
+ * from refgc_wq, GC_START/GC_STOP events, debug output, and what the
+ * gc-module ioctls run (collect, clear garbage).
  *
  * Locking: a collection runs with arena->lock held throughout, whether it
  * was asked for by REFGC_IOC_COLLECT or runs in refgc_gc_work(); so every
@@ -11,7 +11,8 @@
  * schedules the work (refgc_maybe_schedule()); the collection never runs
  * in the ioctl that tripped it, but a later OP or BATCH ioctl waits for a
  * late one (refgc_throttle()).  Work items of different arenas run in
- * parallel on the unbound workqueue.
+ * parallel on the unbound workqueue.  The gc-module ioctls are entries of
+ * the one command table (ioctl_table.c), which calls the functions here.
  */
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -256,106 +257,9 @@ int refgc_garbage_clear(struct refgc_arena *a)
 	for (i = 0; i < n; i++) {
 		a->garbage[i]->oflags &= ~REFGC_OF_GARBAGE;
 		refgc_decref(a, a->garbage[i]);
+		if (!((i + 1) % 1024))
+			cond_resched();
 	}
 	refgc_reap(a);
 	return min_t(unsigned long, n, INT_MAX);
-}
-
-static long gc_collect_ioctl(struct refgc_arena *a, struct refgc_collect *c)
-{
-	struct rgc_result res;
-	int err;
-
-	if (c->flags || c->generation < 0 ||
-	    c->generation >= REFGC_NUM_GENERATIONS)
-		return -EINVAL;
-	err = refgc_collect(a, c->generation, &res);
-	if (err)
-		return err;
-	c->collected = res.collected;
-	c->uncollectable = res.uncollectable;
-	c->visited = res.visited;
-	c->duration_ns = res.duration_ns;
-	return min_t(u64, res.collected + res.uncollectable, INT_MAX);
-}
-
-/**
- * refgc_gc_ioctl() - the collector's ioctls, as Python's gc module
- * @a: the arena, locked.
- * @cmd: the REFGC_IOC_* command.
- * @karg: the command's struct, already copied in; copied out after.
- *
- * Return: >= 0 or a negative errno; -ENOTTY if @cmd is not one of these.
- */
-long refgc_gc_ioctl(struct refgc_arena *a, unsigned int cmd, void *karg)
-{
-	struct refgc_threshold *th = karg;
-	struct refgc_gc_value *v = karg;
-	struct refgc_count *cnt = karg;
-	struct refgc_stats *st = karg;
-	struct rgc_state *gc = &a->gc;
-	int i;
-
-	switch (_IOC_NR(cmd)) {
-	case _IOC_NR(REFGC_IOC_ENABLE):
-		gc->enabled = true;
-		return 0;
-	case _IOC_NR(REFGC_IOC_DISABLE):
-		gc->enabled = false;
-		return 0;
-	case _IOC_NR(REFGC_IOC_ISENABLED):
-		v->value = gc->enabled;
-		return 0;
-	case _IOC_NR(REFGC_IOC_COLLECT):
-		return gc_collect_ioctl(a, karg);
-	case _IOC_NR(REFGC_IOC_GET_COUNT):
-		for (i = 0; i < REFGC_NUM_GENERATIONS; i++)
-			cnt->count[i] = gc->gen[i].count;
-		return 0;
-	case _IOC_NR(REFGC_IOC_GET_THRESHOLD):
-		for (i = 0; i < REFGC_NUM_GENERATIONS; i++)
-			th->threshold[i] = gc->gen[i].threshold;
-		return 0;
-	case _IOC_NR(REFGC_IOC_SET_THRESHOLD):
-		if (th->reserved)
-			return -EINVAL;
-		for (i = 0; i < REFGC_NUM_GENERATIONS; i++)
-			gc->gen[i].threshold = th->threshold[i];
-		return 0;
-	case _IOC_NR(REFGC_IOC_GET_STATS):
-		BUILD_BUG_ON(sizeof(st->gen[0]) != sizeof(gc->stats[0]));
-		memcpy(st->gen, gc->stats, sizeof(st->gen));
-		return 0;
-	case _IOC_NR(REFGC_IOC_SET_DEBUG):
-		if (v->reserved || v->value & ~REFGC_DEBUG_FLAGS)
-			return -EINVAL;
-		gc->debug = v->value;
-		return 0;
-	case _IOC_NR(REFGC_IOC_GET_DEBUG):
-		v->value = gc->debug;
-		return 0;
-	case _IOC_NR(REFGC_IOC_CLEAR_GARBAGE):
-		return refgc_garbage_clear(a);
-	case _IOC_NR(REFGC_IOC_FREEZE):
-		rgc_freeze(gc);
-		return 0;
-	case _IOC_NR(REFGC_IOC_UNFREEZE):
-		rgc_unfreeze(gc);
-		return 0;
-	case _IOC_NR(REFGC_IOC_GET_FREEZE_COUNT):
-		((struct refgc_freeze_count *)karg)->count =
-			rgc_gen_size(gc, RGC_GEN_PERMANENT);
-		return 0;
-	case _IOC_NR(REFGC_IOC_SET_FLAGS):
-		if (v->reserved || v->value & ~REFGC_ARENA_FLAGS)
-			return -EINVAL;
-		gc->legacy_finalizers = v->value &
-					REFGC_ARENA_LEGACY_FINALIZERS;
-		return 0;
-	case _IOC_NR(REFGC_IOC_GET_FLAGS):
-		v->value = gc->legacy_finalizers ?
-			   REFGC_ARENA_LEGACY_FINALIZERS : 0;
-		return 0;
-	}
-	return -ENOTTY;
 }

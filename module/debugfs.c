@@ -474,35 +474,49 @@ static int parse_control(char *buf, struct control_cmd *c)
 	}
 }
 
+/*
+ * Run a parsed command through the ioctl table's handlers (the same
+ * checks and code as the ioctls), arena locked.
+ */
 static int run_control(struct refgc_arena *a, const struct control_cmd *c)
 {
-	struct rgc_result res;
+	static const unsigned int cmds[] = {
+		[CONTROL_COLLECT] = REFGC_IOC_COLLECT,
+		[CONTROL_ENABLE] = REFGC_IOC_ENABLE,
+		[CONTROL_DISABLE] = REFGC_IOC_DISABLE,
+		[CONTROL_THRESHOLD] = REFGC_IOC_SET_THRESHOLD,
+		[CONTROL_DEBUG] = REFGC_IOC_SET_DEBUG,
+		[CONTROL_FREEZE] = REFGC_IOC_FREEZE,
+		[CONTROL_UNFREEZE] = REFGC_IOC_UNFREEZE,
+	};
+	union {
+		struct refgc_collect collect;
+		struct refgc_threshold threshold;
+		struct refgc_gc_value value;
+	} k = {};
+	long ret;
 	int i;
 
 	switch (c->op) {
 	case CONTROL_COLLECT:
-		return refgc_collect(a, c->generation, &res);
-	case CONTROL_ENABLE:
-		a->gc.enabled = true;
-		break;
-	case CONTROL_DISABLE:
-		a->gc.enabled = false;
+		k.collect.generation = c->generation;
 		break;
 	case CONTROL_THRESHOLD:
+		/* Thresholds not given keep their value. */
+		ret = refgc_cmd_locked(a, REFGC_IOC_GET_THRESHOLD, &k);
+		if (ret < 0)
+			return ret;
 		for (i = 0; i < c->nthreshold; i++)
-			a->gc.gen[i].threshold = c->threshold[i];
+			k.threshold.threshold[i] = c->threshold[i];
 		break;
 	case CONTROL_DEBUG:
-		a->gc.debug = c->debug;
+		k.value.value = c->debug;
 		break;
-	case CONTROL_FREEZE:
-		rgc_freeze(&a->gc);
-		break;
-	case CONTROL_UNFREEZE:
-		rgc_unfreeze(&a->gc);
+	default:
 		break;
 	}
-	return 0;
+	ret = refgc_cmd_locked(a, cmds[c->op], &k);
+	return ret < 0 ? ret : 0;
 }
 
 static ssize_t control_write(struct file *file, const char __user *ubuf,

@@ -14,8 +14,13 @@
  *    marker itself was dropped, the record is delivered after the ring
  *    drains.
  *
- * Locking: everything under arena->lock; poll() and the wait condition
- * read ev.nr, ev.fin_nr and ev.lost with READ_ONCE.
+ * Locking: the queue is guarded by arena->lock; poll() and the wait
+ * condition read ev.nr, ev.fin_nr and ev.lost with READ_ONCE.  read()
+ * never touches user memory under arena->lock: it holds ev.read_lock (the
+ * only consumer), peeks up to EV_READ_MAX records under arena->lock,
+ * drops it, copies them out, and retakes it to consume exactly those
+ * copied.  A FINALIZE record is consumed (its handle given) only once it
+ * reached the reader, so a fault loses nothing.
  */
 #include <linux/mm.h>
 #include <linux/poll.h>
@@ -34,6 +39,7 @@
 int refgc_events_init(struct refgc_events *ev)
 {
 	init_waitqueue_head(&ev->wq);
+	mutex_init(&ev->read_lock);
 	ev->ring = kvcalloc(REFGC_EVENT_RING, sizeof(*ev->ring),
 			    REFGC_GFP);
 	return ev->ring ? 0 : -ENOMEM;
@@ -129,63 +135,89 @@ static bool events_pending(struct refgc_events *ev)
 }
 
 /*
- * The next record, without consuming it.  Returns false when the ring
- * only held a marker whose FINALIZE was already delivered (consumed here).
+ * What a read() has peeked but not consumed yet: the lost count it
+ * reported, and how many ring entries and fin entries its records (and
+ * the stale markers before them) use.  Producers only append, and only
+ * the holder of ev.read_lock consumes, so these stay valid while the lock
+ * is dropped to copy the records out.
  */
-static bool peek_event(struct refgc_events *ev, struct refgc_event *e,
-		       bool *from_ring, struct refgc_object **fin)
+struct ev_peek {
+	u64 lost;
+	u32 ring;
+	u32 fin;
+};
+
+/* Where each peeked record ends, to consume exactly a prefix of them. */
+struct ev_mark {
+	struct ev_peek end;
+	struct refgc_object *fin;
+};
+
+/*
+ * The record after @p, without consuming it; @p advances past it.
+ * Returns false when nothing is left.
+ */
+static bool peek_event(struct refgc_events *ev, struct ev_peek *p,
+		       struct refgc_event *e, struct refgc_object **fin)
 {
 	*fin = NULL;
-	*from_ring = false;
-	if (ev->lost) {
+	if (!p->ring && !p->fin && !p->lost && ev->lost) {
 		*e = (struct refgc_event){ .type = REFGC_EV_OVERFLOW,
 					   .lost = ev->lost };
+		p->lost = ev->lost;
 		return true;
 	}
-	if (ev->nr) {
-		*e = ev->ring[ev->head];
-		*from_ring = true;
-		if (e->type != REFGC_EV_FINALIZE)
-			return true;
-		if (!ev->fin_nr) {
-			ev->head = (ev->head + 1) % REFGC_EVENT_RING;
-			WRITE_ONCE(ev->nr, ev->nr - 1);
+	for (;;) {
+		if (p->ring < ev->nr) {
+			*e = ev->ring[(ev->head + p->ring) % REFGC_EVENT_RING];
+			p->ring++;
+			if (e->type != REFGC_EV_FINALIZE)
+				return true;
+			/* A marker whose FINALIZE was delivered: skip it. */
+			if (p->fin >= ev->fin_nr)
+				continue;
+		} else if (p->fin < ev->fin_nr) {
+			*e = (struct refgc_event){ .type = REFGC_EV_FINALIZE };
+		} else {
 			return false;
 		}
-	} else {
-		*e = (struct refgc_event){ .type = REFGC_EV_FINALIZE };
+		*fin = ev->fin[(ev->fin_head + p->fin) % ev->fin_cap];
+		p->fin++;
+		e->id = (*fin)->id;
+		return true;
 	}
-	*fin = ev->fin[ev->fin_head];
-	e->id = (*fin)->id;
-	return true;
 }
 
-static void consume_event(struct refgc_events *ev, bool from_ring,
-			  struct refgc_object *o)
+/* Consume what @p covers; each FINALIZE's reference becomes a handle. */
+static void consume_events(struct refgc_events *ev, const struct ev_peek *p,
+			   struct ev_mark *marks, u32 n)
 {
-	if (!from_ring && !o) {
-		WRITE_ONCE(ev->lost, 0);
-		return;
-	}
-	if (from_ring) {
-		ev->head = (ev->head + 1) % REFGC_EVENT_RING;
-		WRITE_ONCE(ev->nr, ev->nr - 1);
-	}
-	if (o) {
-		ev->fin_head = (ev->fin_head + 1) % ev->fin_cap;
-		WRITE_ONCE(ev->fin_nr, ev->fin_nr - 1);
-		/* The event's reference becomes the reader's handle. */
-		o->oflags &= ~REFGC_OF_PENDING;
-		o->gc.aux++;
+	u32 i;
+
+	WRITE_ONCE(ev->lost, ev->lost - p->lost);
+	ev->head = (ev->head + p->ring) % REFGC_EVENT_RING;
+	WRITE_ONCE(ev->nr, ev->nr - p->ring);
+	ev->fin_head = ev->fin_cap ? (ev->fin_head + p->fin) % ev->fin_cap : 0;
+	WRITE_ONCE(ev->fin_nr, ev->fin_nr - p->fin);
+	for (i = 0; i < n; i++) {
+		struct refgc_object *o = marks[i].fin;
+
+		if (o) {
+			o->oflags &= ~REFGC_OF_PENDING;
+			o->gc.aux++;
+		}
 	}
 }
 
-static int lock_for_read(struct refgc_arena *a, bool nonblock)
+static int lock_nb(struct mutex *lock, bool nonblock)
 {
 	if (nonblock)
-		return mutex_trylock(&a->lock) ? 0 : -EAGAIN;
-	return mutex_lock_interruptible(&a->lock);
+		return mutex_trylock(lock) ? 0 : -EAGAIN;
+	return mutex_lock_interruptible(lock);
 }
+
+/* Records per read(): the bound on one read's lock hold, and its buffer. */
+#define EV_READ_MAX	64
 
 /**
  * refgc_events_read() - read() on an arena: whole event records
@@ -194,49 +226,77 @@ static int lock_for_read(struct refgc_arena *a, bool nonblock)
  * @len: its size; at least one record.
  * @nonblock: O_NONBLOCK: -EAGAIN instead of waiting.
  *
- * Return: bytes read, -EINVAL for a short buffer, -EAGAIN, -EFAULT, or
- * -ERESTARTSYS.
+ * At most EV_READ_MAX records a call.  They are peeked into a kernel
+ * buffer under arena->lock, copied out without it, and then exactly those
+ * copied are consumed; ev.read_lock keeps other readers out meanwhile.
+ *
+ * Return: bytes read, -EINVAL for a short buffer, -EAGAIN, -EFAULT,
+ * -ENOMEM or -ERESTARTSYS.
  */
 ssize_t refgc_events_read(struct refgc_arena *a, char __user *buf,
 			  size_t len, bool nonblock)
 {
 	struct refgc_events *ev = &a->ev;
 	const size_t sz = sizeof(struct refgc_event);
-	size_t done = 0;
+	struct refgc_event *recs;
+	struct ev_mark *marks;
+	struct ev_peek p = {};
+	size_t max, left;
+	u32 n = 0, copied;
 	int err;
 
 	if (len < sz)
 		return -EINVAL;
+	max = min_t(size_t, len / sz, EV_READ_MAX);
+	recs = kmalloc_array(max, sz + sizeof(*marks), GFP_KERNEL_ACCOUNT);
+	if (!recs)
+		return -ENOMEM;
+	marks = (struct ev_mark *)(recs + max);
+
 	for (;;) {
-		err = lock_for_read(a, nonblock);
+		err = lock_nb(&ev->read_lock, nonblock);
 		if (err)
-			return err;
-		if (events_pending(ev))
+			goto out_free;
+		err = lock_nb(&a->lock, nonblock);
+		if (err)
+			goto out_read_lock;
+		while (n < max && peek_event(ev, &p, &recs[n], &marks[n].fin)) {
+			marks[n].end = p;
+			n++;
+		}
+		if (n)
 			break;
+		/* Nothing, or stale markers only (consumed here): wait. */
+		consume_events(ev, &p, marks, 0);
+		p = (struct ev_peek){};
 		mutex_unlock(&a->lock);
+		mutex_unlock(&ev->read_lock);
+		err = -EAGAIN;
 		if (nonblock)
-			return -EAGAIN;
+			goto out_free;
 		err = wait_event_interruptible(ev->wq, events_pending(ev));
 		if (err)
-			return err;
-	}
-
-	while (done + sz <= len && events_pending(ev)) {
-		struct refgc_object *fin;
-		struct refgc_event e;
-		bool from_ring;
-
-		if (!peek_event(ev, &e, &from_ring, &fin))
-			continue;
-		if (copy_to_user(buf + done, &e, sz)) {
-			err = -EFAULT;
-			break;
-		}
-		consume_event(ev, from_ring, fin);
-		done += sz;
+			goto out_free;
 	}
 	mutex_unlock(&a->lock);
-	return done ? done : err;
+
+	left = copy_to_user(buf, recs, n * sz);
+	copied = (n * sz - left) / sz;
+	if (copied) {
+		/*
+		 * Not interruptible: these records reached the reader and must
+		 * be consumed.  Bounded: no holder touches user memory.
+		 */
+		mutex_lock(&a->lock);
+		consume_events(ev, &marks[copied - 1].end, marks, copied);
+		mutex_unlock(&a->lock);
+	}
+	err = copied ? copied * sz : -EFAULT;
+out_read_lock:
+	mutex_unlock(&ev->read_lock);
+out_free:
+	kfree(recs);
+	return err;
 }
 
 /**

@@ -44,7 +44,8 @@ static unsigned long list_size(const struct list_head *head)
 	unsigned long n = 0;
 
 	list_for_each(pos, head)
-		n++;
+		if (!(++n % 4096))
+			cond_resched();
 	return n;
 }
 
@@ -53,12 +54,15 @@ static void merge_into(struct list_head *from, struct list_head *to,
 		       unsigned int gen)
 {
 	struct list_head *pos;
+	unsigned long n = 0;
 
 	list_for_each(pos, from) {
 		struct rgc_head *op = to_head(pos);
 
 		op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
 		set_gen(op, gen);
+		if (!(++n % 4096))
+			cond_resched();
 	}
 	list_splice_tail_init(from, to);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * object.c - objects: creation, handles, slots, payload, info, and death.
+ * object.c - objects: creation, handles, slots, info, and death.
  *
  * Refcount = handles + slots pointing at the object + garbage-list entry +
  * an undelivered FINALIZE event.  When it reaches zero the object goes on
@@ -12,12 +12,12 @@
  * FINALIZE event takes a reference, see events.c).
  *
  * Every operation validates everything before its first side effect, so a
- * failed operation changes nothing.  Callers hold arena->lock.
+ * failed operation changes nothing.  Callers hold arena->lock.  The ops
+ * that copy to or from user memory are in object_io.c, run without it.
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "refgc.h"
 
@@ -396,105 +396,6 @@ static int op_clear(struct refgc_arena *a, struct refgc_op *op)
 	return 0;
 }
 
-static int put_ids(u64 __user *uids, struct refgc_object **objs, u64 n)
-{
-	u64 i;
-
-	for (i = 0; i < n; i++)
-		if (put_user(objs[i]->id, uids + i))
-			return -EFAULT;
-	return 0;
-}
-
-static int op_get_slots(struct refgc_arena *a, struct refgc_op *op)
-{
-	struct refgc_object *o = refgc_lookup(a, op->id);
-	u64 n;
-
-	if (!o)
-		return -ENOENT;
-	n = obj_is_weakref(o) ? 0 : o->nslots;
-	if (put_ids(u64_to_user_ptr(op->addr), o->slots, min(n, op->arg2)))
-		return -EFAULT;
-	op->result = n;
-	return 0;
-}
-
-static int op_get_referrers(struct refgc_arena *a, struct refgc_op *op)
-{
-	struct refgc_object *target = refgc_lookup(a, op->id), *o;
-	u64 __user *uids = u64_to_user_ptr(op->addr);
-	unsigned long id;
-	u64 found = 0;
-	u32 i;
-
-	if (!target)
-		return -ENOENT;
-	xa_for_each(&a->objects, id, o) {
-		if (!is_container(a, o))
-			continue;
-		for (i = 0; i < o->nslots; i++) {
-			if (o->slots[i] != target)
-				continue;
-			if (found < op->arg2 && put_user(o->id, uids + found))
-				return -EFAULT;
-			found++;
-			break;
-		}
-	}
-	op->result = found;
-	return 0;
-}
-
-/* Check a payload range; returns the object or an ERR_PTR. */
-static struct refgc_object *payload_range(struct refgc_arena *a,
-					  struct refgc_op *op)
-{
-	struct refgc_object *o = refgc_lookup(a, op->id);
-
-	if (!o)
-		return ERR_PTR(-ENOENT);
-	if (op->arg > o->payload_size || op->arg2 > o->payload_size - op->arg)
-		return ERR_PTR(-EINVAL);
-	return o;
-}
-
-static int op_read(struct refgc_arena *a, struct refgc_op *op)
-{
-	struct refgc_object *o = payload_range(a, op);
-
-	if (IS_ERR(o))
-		return PTR_ERR(o);
-	if (copy_to_user(u64_to_user_ptr(op->addr), o->payload + op->arg,
-			 op->arg2))
-		return -EFAULT;
-	op->result = op->arg2;
-	return 0;
-}
-
-static int op_write(struct refgc_arena *a, struct refgc_op *op)
-{
-	struct refgc_object *o = payload_range(a, op);
-	void *bounce;
-
-	if (IS_ERR(o))
-		return PTR_ERR(o);
-	if (!op->arg2)
-		return 0;
-	/* Through a bounce buffer, so that a fault changes nothing. */
-	bounce = kvmalloc(op->arg2, REFGC_GFP);
-	if (!bounce)
-		return -ENOMEM;
-	if (copy_from_user(bounce, u64_to_user_ptr(op->addr), op->arg2)) {
-		kvfree(bounce);
-		return -EFAULT;
-	}
-	memcpy(o->payload + op->arg, bounce, op->arg2);
-	kvfree(bounce);
-	op->result = op->arg2;
-	return 0;
-}
-
 /**
  * refgc_obj_flags() - the REFGC_INFO_* flags of an object
  * @o: the object.
@@ -544,25 +445,6 @@ void refgc_obj_info(struct refgc_arena *a, struct refgc_object *o,
 	};
 }
 
-static int op_get_info(struct refgc_arena *a, struct refgc_op *op)
-{
-	struct refgc_object *o = refgc_lookup(a, op->id);
-	void __user *uinfo = u64_to_user_ptr(op->addr);
-	struct refgc_info info;
-	size_t ksize = sizeof(info);
-
-	if (!o)
-		return -ENOENT;
-	if (op->arg2 < ksize || op->arg2 > PAGE_SIZE)
-		return -EINVAL;
-	refgc_obj_info(a, o, &info);
-	if (copy_to_user(uinfo, &info, ksize) ||
-	    clear_user(uinfo + ksize, op->arg2 - ksize))
-		return -EFAULT;
-	op->result = ksize;
-	return 0;
-}
-
 static int op_weakref_drop(struct refgc_arena *a, struct refgc_op *op)
 {
 	struct refgc_object *o = refgc_lookup(a, op->id);
@@ -574,7 +456,11 @@ static int op_weakref_drop(struct refgc_arena *a, struct refgc_op *op)
 	return op_decref(a, op);
 }
 
-/* Which refgc_op fields an op reads; the others must be zero. */
+/*
+ * Which refgc_op fields an op reads; the others must be zero.  Ops with no
+ * function here copy to or from user memory at @addr: they run without
+ * the lock, in object_io.c.
+ */
 #define F_ID	BIT(0)
 #define F_ARG	BIT(1)
 #define F_ARG2	BIT(2)
@@ -593,28 +479,26 @@ static const struct {
 	[REFGC_OP_REMOVE]	= { op_remove, F_ID | F_ARG },
 	[REFGC_OP_SET]		= { op_set, F_ID | F_ARG | F_ARG2 },
 	[REFGC_OP_CLEAR]	= { op_clear, F_ID },
-	[REFGC_OP_GET_SLOTS]	= { op_get_slots, F_ID | F_ARG2 | F_ADDR },
-	[REFGC_OP_READ]		= { op_read, F_ID | F_ARG | F_ARG2 | F_ADDR },
-	[REFGC_OP_WRITE]	= { op_write, F_ID | F_ARG | F_ARG2 | F_ADDR },
-	[REFGC_OP_GET_INFO]	= { op_get_info, F_ID | F_ARG2 | F_ADDR },
+	[REFGC_OP_GET_SLOTS]	= { NULL, F_ID | F_ARG2 | F_ADDR },
+	[REFGC_OP_READ]		= { NULL, F_ID | F_ARG | F_ARG2 | F_ADDR },
+	[REFGC_OP_WRITE]	= { NULL, F_ID | F_ARG | F_ARG2 | F_ADDR },
+	[REFGC_OP_GET_INFO]	= { NULL, F_ID | F_ARG2 | F_ADDR },
 	[REFGC_OP_WEAKREF_NEW]	= { refgc_weakref_new, F_ID | F_ARG,
 				    REFGC_WEAKREF_CALLBACK },
 	[REFGC_OP_WEAKREF_GET]	= { refgc_weakref_get, F_ID },
 	[REFGC_OP_WEAKREF_DROP]	= { op_weakref_drop, F_ID },
-	[REFGC_OP_GET_REFERRERS] = { op_get_referrers, F_ID | F_ARG2 | F_ADDR },
+	[REFGC_OP_GET_REFERRERS] = { NULL, F_ID | F_ARG2 | F_ADDR },
 };
 
 /**
- * refgc_run_op() - run one object operation (REFGC_IOC_OP, or a batch op)
- * @a: the arena, locked.
- * @op: the operation; @op->result is set on success.
+ * refgc_op_check() - validate an op's code, flags and unused fields
+ * @op: the operation.
  *
- * Return: 0 or a negative errno; on error the arena is unchanged.
+ * Return: 0 or -EINVAL.
  */
-int refgc_run_op(struct refgc_arena *a, struct refgc_op *op)
+int refgc_op_check(const struct refgc_op *op)
 {
 	u8 fields;
-	int err;
 
 	if (!op->op || op->op >= REFGC_OP_MAX)
 		return -EINVAL;
@@ -623,6 +507,38 @@ int refgc_run_op(struct refgc_arena *a, struct refgc_op *op)
 	    (!(fields & F_ID) && op->id) || (!(fields & F_ARG) && op->arg) ||
 	    (!(fields & F_ARG2) && op->arg2) ||
 	    (!(fields & F_ADDR) && op->addr))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * refgc_op_touches_user() - does the op copy to or from user memory
+ * @op: the operation (any code).
+ *
+ * Return: true for GET_SLOTS, READ, WRITE, GET_INFO and GET_REFERRERS,
+ * which refgc_run_user_op() runs without the lock held.
+ */
+bool refgc_op_touches_user(const struct refgc_op *op)
+{
+	return op->op && op->op < REFGC_OP_MAX && !refgc_op_table[op->op].fn;
+}
+
+/**
+ * refgc_run_op() - run one object operation (REFGC_IOC_OP, or a batch op)
+ * @a: the arena, locked.
+ * @op: the operation; @op->result is set on success.  Not one that
+ *	touches user memory (refgc_op_touches_user()): those are
+ *	refgc_run_user_op()'s, and are -EINVAL here.
+ *
+ * Return: 0 or a negative errno; on error the arena is unchanged.
+ */
+int refgc_run_op(struct refgc_arena *a, struct refgc_op *op)
+{
+	int err = refgc_op_check(op);
+
+	if (err)
+		return err;
+	if (WARN_ON_ONCE(!refgc_op_table[op->op].fn))
 		return -EINVAL;
 	op->result = 0;
 	err = refgc_op_table[op->op].fn(a, op);

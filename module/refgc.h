@@ -4,8 +4,10 @@
  * event queue, and the functions the files of module/ share.
  *
  * Locking (one rule): everything reachable from a struct refgc_arena is
- * guarded by arena->lock, a mutex held for a whole ioctl (a whole batch),
- * a whole collection, a read() of events and a debugfs dump.  The
+ * guarded by arena->lock, a mutex held for a locked command, a chunk of a
+ * batch or of a large output, a whole collection, and a debugfs dump;
+ * never while user memory is read or written (ioctl.c, object_io.c,
+ * events.c copy through kernel buffers with it dropped).  The
  * exceptions are the fields poll() peeks at with READ_ONCE (ev.nr,
  * ev.fin_nr, ev.lost) and arena->work_pending, which the worker clears
  * under the lock.  The global arena list is guarded by refgc_arenas_lock,
@@ -112,6 +114,9 @@ struct refgc_type_ent {
  * @fin_head: index of the oldest entry of @fin.
  * @fin_nr: entries in @fin.
  * @fin_cap: entries @fin can hold.
+ * @read_lock: serialises readers, so that one read() can copy records
+ *	out without arena->lock and consume exactly those it delivered.
+ *	Held across copy_to_user(); never taken under arena->lock.
  */
 struct refgc_events {
 	wait_queue_head_t wq;
@@ -123,6 +128,7 @@ struct refgc_events {
 	u32 fin_head;
 	u32 fin_nr;
 	u32 fin_cap;
+	struct mutex read_lock;	/* readers only, see above */
 };
 
 /**
@@ -250,18 +256,81 @@ ssize_t refgc_events_read(struct refgc_arena *a, char __user *buf,
 __poll_t refgc_events_poll(struct refgc_arena *a, struct file *file,
 			   poll_table *wait);
 
+/**
+ * struct refgc_io - how an ioctl or read() takes arena->lock
+ * @nonblock: O_NONBLOCK: the first acquisition is a trylock (-EAGAIN).
+ * @started: the lock was taken once already (something may have run):
+ *	later acquisitions wait killably (-EINTR), never -ERESTARTSYS.
+ * @buf: REFGC_IO_CHUNK bytes of scratch for user copies, or NULL.
+ */
+struct refgc_io {
+	bool nonblock;
+	bool started;
+	void *buf;
+};
+
+/* Bytes of user memory copied per lock hold, and the scratch buffer size. */
+#define REFGC_IO_CHUNK		(16 * 1024)
+/* Objects or slots a scan examines per lock hold (LIST, GET_REFERRERS). */
+#define REFGC_SCAN_BUDGET	16384
+
+/* object.c: op validation, shared with object_io.c */
+int refgc_op_check(const struct refgc_op *op);
+bool refgc_op_touches_user(const struct refgc_op *op);
+
+/* object_io.c: ops that copy to or from user memory, without the lock */
+int refgc_io_lock(struct refgc_arena *a, struct refgc_io *io);
+void *refgc_io_buf(struct refgc_io *io);
+void refgc_io_done(struct refgc_io *io);
+int refgc_run_user_op(struct refgc_arena *a, struct refgc_op *op,
+		      struct refgc_io *io);
+int refgc_list(struct refgc_arena *a, struct refgc_list *l,
+	       struct refgc_io *io);
+
 /* collect.c */
 extern const struct rgc_ops refgc_gc_ops;
 void refgc_maybe_schedule(struct refgc_arena *a);
 void refgc_throttle(struct refgc_arena *a);
 void refgc_gc_work(struct work_struct *work);
-long refgc_gc_ioctl(struct refgc_arena *a, unsigned int cmd, void *karg);
 int refgc_collect(struct refgc_arena *a, int generation,
 		  struct rgc_result *res);
 int refgc_garbage_clear(struct refgc_arena *a);
 
 /* ioctl.c */
 long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int refgc_batch(struct refgc_arena *a, struct refgc_batch *b,
+		struct refgc_io *io);
+int refgc_ioc_op(struct refgc_arena *a, struct refgc_op *op,
+		 struct refgc_io *io);
+
+/* ioctl_table.c */
+
+/* refgc_cmd.out: when the argument struct is copied back to userspace */
+enum refgc_cmd_out {
+	REFGC_OUT_NONE,		/* never (_IO, _IOW) */
+	REFGC_OUT_SUCCESS,	/* when the command returns >= 0 */
+	REFGC_OUT_ALWAYS,	/* also on error: OP and BATCH report errno */
+};
+
+/**
+ * struct refgc_cmd - one ioctl command
+ * @cmd: the full command: number, direction, and in its size bits the
+ *	argument's size (the first published one; shorter is -EINVAL).
+ * @locked: @fn runs with arena->lock held; else @fn takes it itself, in
+ *	bounded holds, and copies user memory between them.
+ * @out: a refgc_cmd_out.
+ * @fn: the handler; @io is NULL when it is called with the lock held
+ *	from debugfs.
+ */
+struct refgc_cmd {
+	unsigned int cmd;
+	bool locked;
+	u8 out;
+	long (*fn)(struct refgc_arena *a, void *karg, struct refgc_io *io);
+};
+
+const struct refgc_cmd *refgc_find_cmd(unsigned int cmd);
+long refgc_cmd_locked(struct refgc_arena *a, unsigned int cmd, void *karg);
 
 /* debugfs.c */
 void refgc_debugfs_init(void);

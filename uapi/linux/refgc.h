@@ -187,7 +187,8 @@ struct refgc_info {
  * Each op's @result and @error are written back.  Without
  * REFGC_BATCH_CONTINUE the batch stops after the first failed op and the
  * ioctl returns that op's errno; ops before it stay done.  With it, every
- * op runs and the ioctl returns 0.
+ * op runs and the ioctl returns 0.  A fatal signal stops the batch between
+ * two ops with -EINTR; @done then counts exactly the ops that ran.
  */
 struct refgc_batch {
 	__u64 ops;
