@@ -62,8 +62,9 @@ FIXTURE_SETUP(user)
 		SKIP(return, "needs root to set module parameters");
 	self->arenas = param_read("max_user_arenas");
 	self->objects = param_read("max_user_objects");
-	if (self->arenas < 0 || self->objects < 0)
-		SKIP(return, "no max_user_arenas/max_user_objects parameter");
+	/* The module under test has them: their absence is a failure. */
+	ASSERT_LE(0, self->arenas) TH_LOG("no " PARAMS "max_user_arenas");
+	ASSERT_LE(0, self->objects) TH_LOG("no " PARAMS "max_user_objects");
 }
 
 FIXTURE_TEARDOWN(user)
