@@ -11,6 +11,8 @@
  * under the lock.  The global arena list is guarded by refgc_arenas_lock,
  * which is never taken inside an arena lock's critical section the other
  * way round (arena lock may nest inside it, for debugfs listings only).
+ * The per-user counters (user.c) are atomics and refgc_users_lock, a leaf
+ * spinlock.  An arena's memcg and user are set at open and constant.
  */
 #ifndef _REFGC_REFGC_H
 #define _REFGC_REFGC_H
