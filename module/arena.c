@@ -11,7 +11,9 @@
  */
 #include <linux/cred.h>
 #include <linux/ctype.h>
+#include <linux/memcontrol.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -22,16 +24,23 @@ static atomic_t refgc_arena_seq = ATOMIC_INIT(0);
 /**
  * refgc_arena_create() - allocate a new, empty arena for open()
  *
- * Return: the arena, or ERR_PTR(-ENOMEM).
+ * Return: the arena, ERR_PTR(-EMFILE) past the user's max_user_arenas,
+ * or ERR_PTR(-ENOMEM).
  */
 struct refgc_arena *refgc_arena_create(void)
 {
 	struct refgc_type_ent *wt;
+	struct refgc_user *user;
 	struct refgc_arena *a;
+	int err = -ENOMEM;
 
+	user = refgc_user_get();
+	if (IS_ERR(user))
+		return ERR_CAST(user);
 	a = kzalloc(sizeof(*a), REFGC_GFP);
 	if (!a)
-		return ERR_PTR(-ENOMEM);
+		goto err_user;
+	a->user = user;
 	a->types = kcalloc(8, sizeof(*a->types), REFGC_GFP);
 	if (!a->types)
 		goto err_free;
@@ -54,6 +63,8 @@ struct refgc_arena *refgc_arena_create(void)
 	a->owner_pid = task_tgid_nr(current);
 	a->owner_uid = from_kuid_munged(current_user_ns(), current_uid());
 	get_task_comm(a->owner_comm, current);
+	/* Whoever uses the file later, the opener's memory cgroup pays. */
+	a->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	mutex_lock(&refgc_arenas_lock);
 	list_add_tail(&a->node, &refgc_arenas);
@@ -65,7 +76,9 @@ err_types:
 	kfree(a->types);
 err_free:
 	kfree(a);
-	return ERR_PTR(-ENOMEM);
+err_user:
+	refgc_user_put(user);
+	return ERR_PTR(err);
 }
 
 /**
@@ -86,6 +99,8 @@ void refgc_arena_destroy(struct refgc_arena *a)
 	mutex_unlock(&a->lock);
 
 	WARN_ON(a->nr_objects || a->bytes);
+	mem_cgroup_put(a->memcg);
+	refgc_user_put(a->user);
 	xa_destroy(&a->objects);
 	xa_destroy(&a->wrefs);
 	refgc_events_free(&a->ev);
@@ -235,6 +250,6 @@ void refgc_get_memory(struct refgc_arena *a, struct refgc_memory *m)
 		.payload_bytes = a->payload_bytes,
 		.slots = a->nr_slots,
 		.types = a->ntypes - 1,
-		.next_id = atomic64_read(&refgc_ids) + 1,
+		.next_id = a->last_id + 1,
 	};
 }

@@ -15,7 +15,10 @@
  * the one command table (ioctl_table.c), which calls the functions here.
  */
 #include <linux/ktime.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "refgc.h"
@@ -72,24 +75,73 @@ static void gc_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h,
 		refgc_weakref_detach(a, o);
 }
 
-static int gc_reserve_garbage(struct rgc_state *gc, unsigned long n)
+/* Resize the garbage list to @cap entries, keeping @ngarbage of them. */
+static int garbage_resize(struct refgc_arena *a, unsigned long cap)
 {
-	struct refgc_arena *a = to_arena(gc);
-	struct refgc_object **g;
-	unsigned long cap;
+	struct refgc_object **g = NULL;
+	u64 old = (u64)a->garbage_cap * sizeof(*g);
+	u64 new = (u64)cap * sizeof(*g);
 
-	if (n <= a->garbage_cap - a->ngarbage)
-		return 0;
-	cap = max3(a->ngarbage + n, a->garbage_cap * 2, 16UL);
-	g = kvmalloc_array(cap, sizeof(*g), REFGC_GFP);
-	if (!g)
+	if (new > old && refgc_charge(a, new - old))
 		return -ENOMEM;
-	if (a->ngarbage)
-		memcpy(g, a->garbage, a->ngarbage * sizeof(*g));
+	if (cap) {
+		g = kvmalloc_array(cap, sizeof(*g), REFGC_GFP);
+		if (!g) {
+			if (new > old)
+				refgc_uncharge(a, new - old);
+			return -ENOMEM;
+		}
+		if (a->ngarbage)
+			memcpy(g, a->garbage, a->ngarbage * sizeof(*g));
+	}
 	kvfree(a->garbage);
+	if (new < old)
+		refgc_uncharge(a, old - new);
 	a->garbage = g;
 	a->garbage_cap = cap;
 	return 0;
+}
+
+/*
+ * The core asks for room for @n more entries before any side effect: @n
+ * is every object of the collected generations, the most that can become
+ * garbage.  The room is counted in arena->bytes (and so within max_bytes)
+ * and charged, from the worker too, to the opener's memory cgroup; what
+ * the collection did not use is given back after it, by
+ * refgc_garbage_shrink().
+ */
+static int gc_reserve_garbage(struct rgc_state *gc, unsigned long n)
+{
+	struct refgc_arena *a = to_arena(gc);
+	unsigned long need;
+
+	if (check_add_overflow(a->ngarbage, n, &need))
+		return -ENOMEM;
+	if (need <= a->garbage_cap)
+		return 0;
+	/* Half again the entries kept: small collections need not copy. */
+	return garbage_resize(a, max3(need, a->ngarbage + a->ngarbage / 2,
+				      16UL));
+}
+
+/**
+ * refgc_garbage_shrink() - give back garbage-list room nobody uses
+ * @a: the arena, locked.
+ *
+ * Keeps at most half again the entries in use (none when the list is
+ * empty), so that room reserved for a large collection does not outlive
+ * it, and a growing list under SAVEALL is not copied on every collection.
+ */
+void refgc_garbage_shrink(struct refgc_arena *a)
+{
+	unsigned long keep = a->ngarbage + a->ngarbage / 2;
+
+	if (!a->ngarbage) {
+		garbage_resize(a, 0);	/* cannot fail */
+		return;
+	}
+	if (a->garbage_cap > 2 * a->ngarbage + 16)
+		garbage_resize(a, keep);	/* on failure, keep it all */
 }
 
 static void gc_save_garbage(struct rgc_state *gc, struct rgc_head *h)
@@ -172,6 +224,7 @@ int refgc_collect(struct refgc_arena *a, int generation,
 	int err;
 
 	err = rgc_collect(&a->gc, generation, res);
+	refgc_garbage_shrink(a);
 	if (err)
 		return err;	/* nothing happened, no event queued */
 	if (a->gc.debug & RGC_DEBUG_STATS)
@@ -232,13 +285,18 @@ void refgc_throttle(struct refgc_arena *a)
 void refgc_gc_work(struct work_struct *work)
 {
 	struct refgc_arena *a = container_of(work, struct refgc_arena, work);
+	struct mem_cgroup *old_memcg;
 	struct rgc_result res;
 	int gen;
 
 	mutex_lock(&a->lock);
 	gen = rgc_auto_generation(&a->gc);
-	if (gen >= 0 && a->gc.enabled && a->gc.gen[0].threshold)
+	if (gen >= 0 && a->gc.enabled && a->gc.gen[0].threshold) {
+		/* A kworker's own allocations are charged to no one. */
+		old_memcg = set_active_memcg(a->memcg);
 		refgc_collect(a, gen, &res);
+		set_active_memcg(old_memcg);
+	}
 	WRITE_ONCE(a->work_pending, false);
 	mutex_unlock(&a->lock);
 }
@@ -261,5 +319,6 @@ int refgc_garbage_clear(struct refgc_arena *a)
 			cond_resched();
 	}
 	refgc_reap(a);
+	refgc_garbage_shrink(a);
 	return min_t(unsigned long, n, INT_MAX);
 }

@@ -76,10 +76,10 @@ static void show_debug_flags(struct seq_file *m, u32 flags)
 /* Bytes charged to the arena for one object (see object.c, weakref.c). */
 static u64 obj_bytes(struct refgc_object *o)
 {
-	u64 n = sizeof(*o) + o->payload_size;
+	u64 n = REFGC_OBJ_BYTES + o->payload_size;
 
 	if (obj_is_weakref(o))
-		return n + (o->wref ? sizeof(*o->wref) : 0);
+		return n + (o->wref ? REFGC_WREF_BYTES : 0);
 	return n + (u64)o->cap * sizeof(*o->slots);
 }
 

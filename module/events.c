@@ -74,9 +74,14 @@ int refgc_fin_reserve(struct refgc_arena *a, u64 nr)
 	cap = max3(nr, (u64)ev->fin_cap * 2, 16ULL);
 	if (cap > U32_MAX)
 		return -ENOMEM;
-	fin = kvmalloc_array(cap, sizeof(*fin), REFGC_GFP);
-	if (!fin)
+	/* Counted in arena->bytes; given back by object.c's fin_shrink(). */
+	if (refgc_charge(a, (cap - ev->fin_cap) * sizeof(*fin)))
 		return -ENOMEM;
+	fin = kvmalloc_array(cap, sizeof(*fin), REFGC_GFP);
+	if (!fin) {
+		refgc_uncharge(a, (cap - ev->fin_cap) * sizeof(*fin));
+		return -ENOMEM;
+	}
 	for (i = 0; i < ev->fin_nr; i++)
 		fin[i] = ev->fin[(ev->fin_head + i) % ev->fin_cap];
 	kvfree(ev->fin);

@@ -10,9 +10,12 @@
  * guarded by arena->lock (see refgc.h).
  */
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "refgc.h"
@@ -52,16 +55,58 @@ static int refgc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * The file can be used by another process than its opener (fork,
+ * SCM_RIGHTS): whatever the arena allocates is still charged to the
+ * opener's memory cgroup, recorded at open.
+ */
 static ssize_t refgc_read(struct file *file, char __user *buf, size_t len,
 			  loff_t *ppos)
 {
-	return refgc_events_read(file->private_data, buf, len,
-				 file->f_flags & O_NONBLOCK);
+	struct refgc_arena *a = file->private_data;
+	struct mem_cgroup *old = set_active_memcg(a->memcg);
+	ssize_t ret;
+
+	ret = refgc_events_read(a, buf, len, file->f_flags & O_NONBLOCK);
+	set_active_memcg(old);
+	return ret;
+}
+
+static long refgc_unlocked_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long arg)
+{
+	struct refgc_arena *a = file->private_data;
+	struct mem_cgroup *old = set_active_memcg(a->memcg);
+	long ret;
+
+	ret = refgc_ioctl(file, cmd, arg);
+	set_active_memcg(old);
+	return ret;
 }
 
 static __poll_t refgc_poll(struct file *file, poll_table *wait)
 {
 	return refgc_events_poll(file->private_data, file, wait);
+}
+
+/*
+ * /proc/PID/fdinfo/FD: which arena the file is (its debugfs directory
+ * name), and the bytes of arena->bytes that are no object's: the
+ * garbage-list and FINALIZE-queue arrays.  Read without the arena lock
+ * (a stalled arena must not stall this): a snapshot, exact when the
+ * arena is idle.
+ */
+static void refgc_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct refgc_arena *a = file->private_data;
+	u64 reserved;
+
+	/* Racy reads by design, see above. */
+	reserved = (u64)data_race(a->garbage_cap) * sizeof(*a->garbage);
+	/* As above. */
+	reserved += (u64)data_race(a->ev.fin_cap) * sizeof(*a->ev.fin);
+	seq_printf(m, "refgc-arena:\t%u\n", a->seq);
+	seq_printf(m, "refgc-reserved-bytes:\t%llu\n", reserved);
 }
 
 static const struct file_operations refgc_fops = {
@@ -70,9 +115,10 @@ static const struct file_operations refgc_fops = {
 	.release	= refgc_release,
 	.read		= refgc_read,
 	.poll		= refgc_poll,
-	.unlocked_ioctl	= refgc_ioctl,
+	.unlocked_ioctl	= refgc_unlocked_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
+	.show_fdinfo	= refgc_show_fdinfo,
 };
 
 static struct miscdevice refgc_misc = {

@@ -21,10 +21,28 @@
 
 #include "refgc.h"
 
-#define OBJ_BYTES	sizeof(struct refgc_object)
+#define OBJ_BYTES	REFGC_OBJ_BYTES
 #define REAP_RESCHED	1024
 
-atomic64_t refgc_ids = ATOMIC64_INIT(0);
+/**
+ * refgc_next_id() - the id the arena's next object gets
+ * @a: the arena, locked.
+ * @id: set to the id; the caller commits it with a->last_id = *@id once
+ *	the object is in a->objects, so a failed creation uses up no id.
+ *
+ * Ids are per arena, start at 1 and are never reused within the arena.
+ * They index a->objects, an xarray indexed by unsigned long: on a 32-bit
+ * kernel the arena's id space ends at ULONG_MAX.
+ *
+ * Return: 0, or -ENOSPC once the arena's id space is used up.
+ */
+int refgc_next_id(struct refgc_arena *a, u64 *id)
+{
+	if (a->last_id >= ULONG_MAX)
+		return -ENOSPC;
+	*id = a->last_id + 1;
+	return 0;
+}
 
 /**
  * refgc_lookup() - find a live object by id
@@ -105,6 +123,23 @@ void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
 	free_slots_array(a, o);
 }
 
+/*
+ * Give back the FINALIZE queue's array once no object can need it: it is
+ * sized for every live object of a finalizer type (see events.c).
+ */
+static void fin_shrink(struct refgc_arena *a)
+{
+	struct refgc_events *ev = &a->ev;
+
+	if (a->nr_finalizable || ev->fin_nr || !ev->fin)
+		return;
+	kvfree(ev->fin);
+	refgc_uncharge(a, (u64)ev->fin_cap * sizeof(*ev->fin));
+	ev->fin = NULL;
+	ev->fin_cap = 0;
+	ev->fin_head = 0;
+}
+
 static void obj_free(struct refgc_arena *a, struct refgc_object *o)
 {
 	struct refgc_type_ent *t = &a->types[o->type];
@@ -114,9 +149,12 @@ static void obj_free(struct refgc_arena *a, struct refgc_object *o)
 	refgc_uncharge(a, OBJ_BYTES + o->payload_size);
 	a->payload_bytes -= o->payload_size;
 	a->nr_objects--;
+	refgc_user_uncharge_object(a->user);
 	t->nr--;
-	if (o->oflags & REFGC_OF_FINALIZER)
+	if (o->oflags & REFGC_OF_FINALIZER) {
 		a->nr_finalizable--;
+		fin_shrink(a);
+	}
 	kmem_cache_free(refgc_obj_cache, o);
 }
 
@@ -158,7 +196,7 @@ void refgc_free_all(struct refgc_arena *a)
 	xa_for_each(&a->objects, id, o) {
 		if (obj_is_weakref(o)) {
 			kfree(o->wref);
-			refgc_uncharge(a, sizeof(*o->wref));
+			refgc_uncharge(a, REFGC_WREF_BYTES);
 		} else {
 			a->nr_slots -= o->nslots;
 			free_slots_array(a, o);
@@ -168,6 +206,9 @@ void refgc_free_all(struct refgc_arena *a)
 			cond_resched();
 	}
 	a->ngarbage = 0;
+	refgc_garbage_shrink(a);
+	a->ev.fin_nr = 0;
+	fin_shrink(a);
 }
 
 static int op_new(struct refgc_arena *a, struct refgc_op *op)
@@ -187,14 +228,17 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 		return -EFBIG;
 	if (a->nr_objects >= a->limits.max_objects)
 		return -ENOSPC;
+	err = refgc_user_charge_object(a->user);
+	if (err)
+		return err;
 	if (t->flags & REFGC_TYPE_FINALIZER) {
 		err = refgc_fin_reserve(a, a->nr_finalizable + 1);
 		if (err)
-			return err;
+			goto err_user;
 	}
 	err = refgc_charge(a, OBJ_BYTES + size);
 	if (err)
-		return err;
+		goto err_user;
 
 	err = -ENOMEM;
 	o = kmem_cache_zalloc(refgc_obj_cache, REFGC_GFP);
@@ -205,10 +249,13 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 		if (!o->payload)
 			goto err_free;
 	}
-	id = atomic64_inc_return(&refgc_ids);
+	err = refgc_next_id(a, &id);
+	if (err)
+		goto err_free;
 	err = xa_insert(&a->objects, id, o, REFGC_GFP);
 	if (err)
 		goto err_free;
+	a->last_id = id;
 
 	o->id = id;
 	o->type = op->arg;
@@ -234,6 +281,8 @@ err_free:
 	kmem_cache_free(refgc_obj_cache, o);
 err_uncharge:
 	refgc_uncharge(a, OBJ_BYTES + size);
+err_user:
+	refgc_user_uncharge_object(a->user);
 	return err;
 }
 

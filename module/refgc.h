@@ -13,6 +13,8 @@
  * under the lock.  The global arena list is guarded by refgc_arenas_lock,
  * which is never taken inside an arena lock's critical section the other
  * way round (arena lock may nest inside it, for debugfs listings only).
+ * The per-user counters (user.c) are atomics and refgc_users_lock, a leaf
+ * spinlock.  An arena's memcg and user are set at open and constant.
  */
 #ifndef _REFGC_REFGC_H
 #define _REFGC_REFGC_H
@@ -42,6 +44,17 @@
  */
 #define REFGC_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
+/*
+ * What each id costs in an xarray's nodes, as counted in arena->bytes: a
+ * node maps XA_CHUNK_SIZE consecutive indices.  An estimate (exact for
+ * dense ids; sparse ids share fewer nodes).
+ */
+#define REFGC_XA_BYTES	DIV_ROUND_UP(sizeof(struct xa_node), XA_CHUNK_SIZE)
+/* What one object costs in arena->bytes, payload and slots aside. */
+#define REFGC_OBJ_BYTES	(sizeof(struct refgc_object) + REFGC_XA_BYTES)
+/* What the weakref part costs, its entry in arena->wrefs included. */
+#define REFGC_WREF_BYTES (sizeof(struct refgc_wref) + REFGC_XA_BYTES)
+
 /* refgc_object.oflags */
 #define REFGC_OF_WEAKREFS	0x01	/* weakrefs point here (arena->wrefs) */
 #define REFGC_OF_GARBAGE	0x02	/* on the garbage list */
@@ -53,19 +66,22 @@
 /**
  * struct refgc_wref - the weakref part of a weakref object
  * @referent: the object it refers to, NULL once cleared.
- * @next: the next weakref object to the same referent.
+ * @next: the next weakref object to the same referent (a circular ring,
+ *	see weakref.c), NULL once cleared.
  * @cookie: userspace's cookie, returned in the WEAKREF event.
+ * @prev: the previous weakref object in the ring, NULL once cleared.
  */
 struct refgc_wref {
 	struct refgc_object *referent;
 	struct refgc_object *next;
 	u64 cookie;
+	struct refgc_object *prev;
 };
 
 /**
  * struct refgc_object - one object of an arena (72 bytes on 64-bit)
  * @gc: the collector's head; gc.aux counts the handles.
- * @id: the object id, unique for the module's life.
+ * @id: the object id, unique within its arena for the arena's life.
  * @slots: the references a container holds, in order.
  * @wref: for weakref objects, which hold no slots.
  * @nslots: slots used.
@@ -158,6 +174,10 @@ struct refgc_events {
  * @owner_uid: uid of the opener.
  * @owner_comm: comm of the opener.
  * @dir: its debugfs directory.
+ * @last_id: the last object id handed out; ids are per arena.
+ * @memcg: the opener's memory cgroup (a reference), charged for every
+ *	allocation of the arena, the collection worker's included.
+ * @user: the opener, for the per-user limits (user.c).
  */
 struct refgc_arena {
 	struct mutex lock;	/* guards the arena, see the top of the file */
@@ -185,6 +205,9 @@ struct refgc_arena {
 	uid_t owner_uid;
 	char owner_comm[16];
 	struct dentry *dir;
+	u64 last_id;
+	struct mem_cgroup *memcg;
+	struct refgc_user *user;
 };
 
 static inline struct refgc_object *to_obj(struct rgc_head *h)
@@ -226,7 +249,7 @@ int refgc_set_limits(struct refgc_arena *a, const struct refgc_limits *l);
 void refgc_get_memory(struct refgc_arena *a, struct refgc_memory *m);
 
 /* object.c */
-extern atomic64_t refgc_ids;
+int refgc_next_id(struct refgc_arena *a, u64 *id);
 struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id);
 int refgc_run_op(struct refgc_arena *a, struct refgc_op *op);
 void refgc_decref(struct refgc_arena *a, struct refgc_object *o);
@@ -295,6 +318,7 @@ void refgc_gc_work(struct work_struct *work);
 int refgc_collect(struct refgc_arena *a, int generation,
 		  struct rgc_result *res);
 int refgc_garbage_clear(struct refgc_arena *a);
+void refgc_garbage_shrink(struct refgc_arena *a);
 
 /* ioctl.c */
 long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
@@ -331,6 +355,12 @@ struct refgc_cmd {
 
 const struct refgc_cmd *refgc_find_cmd(unsigned int cmd);
 long refgc_cmd_locked(struct refgc_arena *a, unsigned int cmd, void *karg);
+
+/* user.c */
+struct refgc_user *refgc_user_get(void);
+void refgc_user_put(struct refgc_user *u);
+int refgc_user_charge_object(struct refgc_user *u);
+void refgc_user_uncharge_object(struct refgc_user *u);
 
 /* debugfs.c */
 void refgc_debugfs_init(void);

@@ -6,8 +6,10 @@
  * handles like any object, can sit in a container's slot, and is tracked
  * by the collector, but it holds no strong reference.  Its struct
  * refgc_wref names the referent.  The weakrefs to one referent form a
- * singly-linked list whose head is arena->wrefs[referent id]; the referent
- * carries REFGC_OF_WEAKREFS while the list is non-empty.
+ * circular doubly-linked ring (wref->next, wref->prev) whose newest member
+ * is arena->wrefs[referent id]; the referent carries REFGC_OF_WEAKREFS
+ * while the ring is non-empty.  A weakref leaves the ring in O(1), so
+ * freeing N weakrefs to one referent costs O(N), in any order.
  *
  * When the referent dies, by refcount or by the collector, its weakrefs
  * are cleared; a weakref created with REFGC_WEAKREF_CALLBACK queues a
@@ -16,11 +18,13 @@
  *
  * Callers hold arena->lock.
  */
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "refgc.h"
 
-#define WREF_BYTES	(sizeof(struct refgc_object) + sizeof(struct refgc_wref))
+#define WREF_BYTES	(REFGC_OBJ_BYTES + REFGC_WREF_BYTES)
+#define WREF_RESCHED	1024
 
 /**
  * refgc_weakref_new() - REFGC_OP_WEAKREF_NEW
@@ -42,9 +46,12 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 		return -ENOENT;
 	if (a->nr_objects >= a->limits.max_objects)
 		return -ENOSPC;
-	err = refgc_charge(a, WREF_BYTES);
+	err = refgc_user_charge_object(a->user);
 	if (err)
 		return err;
+	err = refgc_charge(a, WREF_BYTES);
+	if (err)
+		goto err_user;
 
 	err = -ENOMEM;
 	wr = kzalloc(sizeof(*wr), REFGC_GFP);
@@ -53,7 +60,9 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 	w = kmem_cache_zalloc(refgc_obj_cache, REFGC_GFP);
 	if (!w)
 		goto err_wr;
-	id = atomic64_inc_return(&refgc_ids);
+	err = refgc_next_id(a, &id);
+	if (err)
+		goto err_w;
 	err = xa_insert(&a->objects, id, w, REFGC_GFP);
 	if (err)
 		goto err_w;
@@ -64,13 +73,20 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 			xa_erase(&a->objects, id);
 			goto err_w;
 		}
+		wr->next = w;
+		wr->prev = w;
 	} else {
 		/* Replacing a present entry allocates nothing. */
 		xa_store(&a->wrefs, ref->id, w, REFGC_GFP);
+		/* Newest first: @w goes before @first in the ring. */
+		wr->next = first;
+		wr->prev = first->wref->prev;
+		wr->prev->wref->next = w;
+		first->wref->prev = w;
 	}
 
+	a->last_id = id;
 	wr->referent = ref;
-	wr->next = first;
 	wr->cookie = op->arg;
 	ref->oflags |= REFGC_OF_WEAKREFS;
 
@@ -94,6 +110,8 @@ err_wr:
 	kfree(wr);
 err_uncharge:
 	refgc_uncharge(a, WREF_BYTES);
+err_user:
+	refgc_user_uncharge_object(a->user);
 	return err;
 }
 
@@ -146,26 +164,43 @@ static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
 void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
 			  bool callbacks, bool only_callbacks)
 {
-	struct refgc_object *w, *next, *keep = NULL, **tail = &keep;
+	struct refgc_object *first, *w, *next, *keep = NULL;
+	unsigned long n = 0;
+	bool last;
 
 	if (!(o->oflags & REFGC_OF_WEAKREFS))
 		return;
-	for (w = xa_load(&a->wrefs, o->id); w; w = next) {
-		next = w->wref->next;
+	first = xa_load(&a->wrefs, o->id);
+	for (w = first; w; w = last ? NULL : next) {
+		struct refgc_wref *wr = w->wref;
+
+		next = wr->next;
+		last = next == first;
 		if (only_callbacks && !(w->oflags & REFGC_OF_CALLBACK)) {
-			*tail = w;
-			tail = &w->wref->next;
+			/* Onto the tail of the ring of those kept. */
+			if (!keep) {
+				wr->next = w;
+				wr->prev = w;
+				keep = w;
+			} else {
+				wr->next = keep;
+				wr->prev = keep->wref->prev;
+				wr->prev->wref->next = w;
+				keep->wref->prev = w;
+			}
 			continue;
 		}
-		w->wref->referent = NULL;
-		w->wref->next = NULL;
+		wr->referent = NULL;
+		wr->next = NULL;
+		wr->prev = NULL;
 		w->oflags |= REFGC_OF_DEAD_REF;
 		/* Not for a weakref that is dying too (refcount 0). */
 		if (callbacks && (w->oflags & REFGC_OF_CALLBACK) &&
 		    w->gc.refcnt && !rgc_is_collecting(&w->gc))
 			weakref_event(a, w);
+		if (!(++n % WREF_RESCHED))
+			cond_resched();
 	}
-	*tail = NULL;
 	if (keep) {
 		xa_store(&a->wrefs, o->id, keep, REFGC_GFP);
 	} else {
@@ -175,33 +210,30 @@ void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
 }
 
 /**
- * refgc_weakref_detach() - unlink a weakref from its referent's list
+ * refgc_weakref_detach() - unlink a weakref from its referent's ring, O(1)
  * @a: the arena, locked.
  * @w: the weakref object; its referent link is cleared.
  */
 void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *w)
 {
-	struct refgc_object *ref = w->wref->referent, *first, *p;
+	struct refgc_wref *wr = w->wref;
+	struct refgc_object *ref = wr->referent;
 
 	if (!ref)
 		return;
-	first = xa_load(&a->wrefs, ref->id);
-	if (first == w) {
-		if (w->wref->next) {
-			xa_store(&a->wrefs, ref->id, w->wref->next,
-				 REFGC_GFP);
-		} else {
-			xa_erase(&a->wrefs, ref->id);
-			ref->oflags &= ~REFGC_OF_WEAKREFS;
-		}
+	if (wr->next == w) {
+		xa_erase(&a->wrefs, ref->id);
+		ref->oflags &= ~REFGC_OF_WEAKREFS;
 	} else {
-		for (p = first; p && p->wref->next != w; p = p->wref->next)
-			;
-		if (!WARN_ON_ONCE(!p))
-			p->wref->next = w->wref->next;
+		wr->prev->wref->next = wr->next;
+		wr->next->wref->prev = wr->prev;
+		/* Replacing a present entry allocates nothing. */
+		if (xa_load(&a->wrefs, ref->id) == w)
+			xa_store(&a->wrefs, ref->id, wr->next, REFGC_GFP);
 	}
-	w->wref->referent = NULL;
-	w->wref->next = NULL;
+	wr->referent = NULL;
+	wr->next = NULL;
+	wr->prev = NULL;
 }
 
 /**
@@ -214,5 +246,5 @@ void refgc_weakref_free(struct refgc_arena *a, struct refgc_object *w)
 	refgc_weakref_detach(a, w);
 	kfree(w->wref);
 	w->wref = NULL;
-	refgc_uncharge(a, sizeof(struct refgc_wref));
+	refgc_uncharge(a, REFGC_WREF_BYTES);
 }

@@ -56,45 +56,63 @@ static inline long rg_find_id(const uint64_t *ids, long n, uint64_t id)
 }
 
 /*
- * Sum the bytes column of the debugfs objects dump of the arena holding
- * @id (ids are unique system-wide): the sum, or -1.
+ * The arena behind @fd (its debugfs directory name) and the bytes it
+ * counts outside its objects, from /proc/self/fdinfo: 0, or -1.
  */
-static inline long rg_debugfs_bytes(uint64_t id)
+static inline int rg_fdinfo(int fd, unsigned int *arena, uint64_t *reserved)
 {
-	char path[512], line[512], want[32];
-	struct dirent *de;
-	long sum = -1;
-	DIR *d = opendir(RG_DEBUGFS "/arenas");
+	char path[64], line[256];
+	int got = 0;
+	FILE *f;
 
-	if (!d)
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
 		return -1;
-	snprintf(want, sizeof(want), "%llu ", (unsigned long long)id);
-	while (sum < 0 && (de = readdir(d))) {
-		long s = 0;
-		int found = 0;
-		FILE *f;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), RG_DEBUGFS "/arenas/%s/objects",
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			char *last = strrchr(line, ' ');
-
-			if (line[0] == '#' || !last)
-				continue;
-			found |= !strncmp(line, want, strlen(want));
-			s += strtol(last + 1, NULL, 10);
+		if (sscanf(line, "refgc-arena: %llu", &v) == 1) {
+			*arena = v;
+			got |= 1;
+		} else if (sscanf(line, "refgc-reserved-bytes: %llu", &v) == 1) {
+			*reserved = v;
+			got |= 2;
 		}
-		fclose(f);
-		if (found)
-			sum = s;
 	}
-	closedir(d);
-	return sum;
+	fclose(f);
+	return got == 3 ? 0 : -1;
+}
+
+/*
+ * What the arena of @fd should count in GET_MEMORY.bytes: the bytes
+ * column of its debugfs objects dump, summed, plus the bytes it counts
+ * outside its objects; or -1.  (Ids are per arena: the arena is found
+ * through fdinfo, not by an id.)
+ */
+static inline long rg_debugfs_bytes(int fd)
+{
+	char path[512], line[512];
+	unsigned int arena;
+	uint64_t reserved;
+	long sum = 0;
+	FILE *f;
+
+	if (rg_fdinfo(fd, &arena, &reserved))
+		return -1;
+	snprintf(path, sizeof(path), RG_DEBUGFS "/arenas/%u/objects", arena);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *last = strrchr(line, ' ');
+
+		if (line[0] == '#' || !last)
+			continue;
+		sum += strtol(last + 1, NULL, 10);
+	}
+	fclose(f);
+	return sum + reserved;
 }
 
 /* 0 when the arena of @fd is consistent; else -1 and @a->err says why. */
@@ -182,10 +200,10 @@ static inline int rg_audit(int fd, struct rg_audit *a)
 		goto out;
 	}
 	if (n) {
-		a->debugfs_bytes = rg_debugfs_bytes(ids[0]);
+		a->debugfs_bytes = rg_debugfs_bytes(fd);
 		if (a->debugfs_bytes >= 0 &&
 		    a->debugfs_bytes != (long)a->m.bytes) {
-			rg_audit_fail(a, "bytes: memory %llu, debugfs objects sum %ld",
+			rg_audit_fail(a, "bytes: memory %llu, debugfs objects sum + reserved %ld",
 				      (unsigned long long)a->m.bytes,
 				      a->debugfs_bytes);
 			goto out;

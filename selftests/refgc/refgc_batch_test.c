@@ -282,7 +282,7 @@ static long twin_index(struct twin *t, int side, uint64_t id)
 
 struct rop {
 	uint32_t code;
-	long id;	/* index, or -1 for id 0, -2 for a foreign id */
+	long id;	/* index, or -1 for id 0, -2 for a never-given id */
 	long arg;	/* index when arg_is_obj */
 	int arg_is_obj;
 	uint64_t arg2;
@@ -293,8 +293,8 @@ static uint64_t twin_id(struct twin *t, int side, long idx)
 {
 	if (idx == -1)
 		return 0;
-	if (idx == -2)
-		return t->ids[!side][t->n - 1];	/* from the other arena */
+	if (idx == -2)	/* ids are per arena: one neither gave out */
+		return (1ULL << 40) + t->n;
 	return t->ids[side][idx];
 }
 

@@ -602,6 +602,7 @@ FIXTURE_SETUP(hostile)
 	struct refgc_collect col;
 	uint64_t x, y, tmp;
 	char pay[100];
+	uint32_t tc2;
 	int i;
 
 	memset(h, 0, sizeof(*h));
@@ -623,12 +624,6 @@ FIXTURE_SETUP(hostile)
 	ASSERT_LE(0, h->fd2);
 	h->max_batch = rg_max_batch(h->fd);
 	ASSERT_LT(0, h->max_batch);
-
-	/* The foreign arena: ids that must be ENOENT here. */
-	ASSERT_EQ(0, rg_type(h->fd2, "other", 0, &h->tc));
-	for (i = 0; i < 3; i++)
-		h->foreign[i] = NEW(h->fd2, h->tc, 8);
-	ASSERT_EQ(0, rg_link(h->fd2, h->foreign[0], h->foreign[1]));
 
 	ASSERT_EQ(0, rg_type(h->fd, "node", 0, &h->tc));
 	ASSERT_EQ(0, rg_type(h->fd, "blob", REFGC_TYPE_ATOMIC, &h->ta));
@@ -681,6 +676,17 @@ FIXTURE_SETUP(hostile)
 
 	mem = MEMORY(h->fd);
 	h->next_id = mem.next_id;
+
+	/*
+	 * The foreign arena: ids live there that must be ENOENT here.  Ids
+	 * are per arena, so its ids are first moved past this arena's.
+	 */
+	ASSERT_EQ(0, rg_type(h->fd2, "other", 0, &tc2));
+	while (MEMORY(h->fd2).next_id < h->next_id)
+		ASSERT_EQ(0, rg_decref(h->fd2, NEW(h->fd2, tc2, 0)));
+	for (i = 0; i < 3; i++)
+		h->foreign[i] = NEW(h->fd2, tc2, 8);
+	ASSERT_EQ(0, rg_link(h->fd2, h->foreign[0], h->foreign[1]));
 	h->nr_objects = mem.objects;
 	h->bytes = mem.bytes;
 	ASSERT_LE(2, h->nr_objects);

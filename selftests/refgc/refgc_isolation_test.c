@@ -6,9 +6,10 @@
  * ops before it applied and the ones after it untouched; with CONTINUE
  * every op past the limit fails alone; four threads batching into one
  * limited arena never get past the limit together.  An arena cannot be
- * reached without its file: another arena's ids are ENOENT for every op
- * and change nothing, and a child that closed the inherited fd has
- * nothing left to name it with.  debugfs is root only, by mode and by
+ * reached without its file: ids are per arena, so another arena's live
+ * objects are named by ids this one never gave out, ENOENT for every op,
+ * changing nothing; and a child that closed the inherited fd has nothing
+ * left to name it with.  debugfs is root only, by mode and by
  * experiment (an unprivileged child gets EACCES).
  */
 #define _GNU_SOURCE
@@ -192,7 +193,7 @@ TEST_F(arena, limit_holds_under_concurrent_batches)
 	EXPECT_EQ(LIMIT * 8, MEMORY(self->fd).payload_bytes);
 }
 
-/* Every op naming @x (an id of another arena) on @fd: ENOENT. */
+/* Every op naming @x (an id @fd's arena never gave out) on @fd: ENOENT. */
 static int foreign_ops(int fd, uint64_t x, uint64_t mine)
 {
 	uint64_t buf[4] = { 0 };
@@ -230,11 +231,14 @@ static int foreign_ops(int fd, uint64_t x, uint64_t mine)
 
 TEST_F(arena, ids_of_another_arena_are_enoent)
 {
-	uint64_t x = NEW(self->fd, self->tc, 16), y, w, mine;
+	uint64_t x, y, w, mine;
 	struct snap sa, sb;
 	uint32_t tc;
 	int b;
 
+	/* Past id 1, the only one B gives out here. */
+	ASSERT_EQ(0, rg_decref(self->fd, NEW(self->fd, self->tc, 0)));
+	x = NEW(self->fd, self->tc, 16);
 	y = NEW(self->fd, self->tc, 0);
 	ASSERT_EQ(0, rg_link(self->fd, x, y));
 	ASSERT_EQ(0, rg_weakref(self->fd, x, 7, 0, &w));
@@ -243,6 +247,10 @@ TEST_F(arena, ids_of_another_arena_are_enoent)
 	ASSERT_LE(0, b);
 	ASSERT_EQ(0, rg_type(b, "c", 0, &tc));
 	ASSERT_EQ(0, rg_new(b, tc, 0, &mine));
+	/* Ids are per arena: A's are live there, never given out in B. */
+	ASSERT_LE(MEMORY(b).next_id, x);
+	ASSERT_LE(MEMORY(b).next_id, y);
+	ASSERT_LE(MEMORY(b).next_id, w);
 	ASSERT_EQ(0, take_snap(self->fd, &sa));
 	ASSERT_EQ(0, take_snap(b, &sb));
 	EXPECT_EQ(0, foreign_ops(b, x, mine));
@@ -276,19 +284,20 @@ TEST_F(arena, child_that_closed_the_fd_cannot_reach_the_arena)
 		if (rg_incref(fdnum, x) != -EBADF)
 			_exit(1);
 		fd = rg_open();		/* a new arena, not the old one */
-		if (fd < 0 || rg_type(fd, "c", 0, &tc) ||
-		    rg_new(fd, tc, 0, &mine))
+		if (fd < 0 || rg_type(fd, "c", 0, &tc))
 			_exit(2);
-		if (foreign_ops(fd, x, mine))
+		/* Empty: x names nothing here (ids are per arena). */
+		if (foreign_ops(fd, x, x))
 			_exit(3);
+		if (rg_new(fd, tc, 0, &mine))
+			_exit(2);
 		if (rg_memory(fd, &m) || m.objects != 1)
 			_exit(4);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
-	/* Ids are global: only the next id moved on (the child's NEW). */
-	s.m.next_id = MEMORY(self->fd).next_id;
+	/* Ids are per arena: not even the next id moved on. */
 	EXPECT_EQ(0, snap_differs(self->fd, &s));
 	EXPECT_EQ(1, INFO(self->fd, x).handles);
 }

@@ -5,8 +5,13 @@
  * objects by batch, then a slot array) must end in -ENOMEM from the
  * ioctl, not in the OOM killer: the process survives (no SIGKILL),
  * memory.events says the limit was hit and oom_kill stays 0, and the
- * arena works again once something is freed.  Skips when cgroup2 or
- * its memory controller is missing.
+ * arena works again once something is freed.  Every byte an arena
+ * counts is charged to its opener's cgroup, the collection worker's
+ * allocations included: after automatic collections under SAVEALL,
+ * memory.current grew by at least the arena's GET_MEMORY bytes, and the
+ * garbage list's entries are counted there; the room reserved for a
+ * collection is given back after it.  Skips when cgroup2 or its memory
+ * controller is missing.
  */
 #define _GNU_SOURCE
 #include <sys/wait.h>
@@ -203,6 +208,185 @@ TEST(grow_in_small_memcg_gets_enomem_not_oom_kill)
 	EXPECT_EQ(-ENOMEM, r.err_slots);
 	EXPECT_LT(0, r.nslots);
 	EXPECT_EQ(0, r.after_free);
+}
+
+/*
+ * memory.current is charged ahead in per-cpu batches (64 pages a CPU) and
+ * uncharged late: compare growths with this much play.
+ */
+#define CG_SLACK	(1LL << 20)
+
+/* What a garbage-list child reports: memory.current and GET_MEMORY. */
+struct gl_report {
+	int stage;
+	long n;
+	long long cur0, cur1, cur2;	/* before open, before, after */
+	struct refgc_memory m1, m2;
+	long long collections;
+};
+
+/* @n self-cycles in @fd, no handle left (or each holding one: @hold). */
+static int self_cycles(int fd, uint32_t tc, long n, int hold)
+{
+	struct refgc_op *ops = calloc(n, sizeof(*ops));
+	uint64_t *ids = calloc(n, sizeof(*ids));
+	int r = -ENOMEM;
+	long i;
+
+	if (!ops || !ids)
+		goto out;
+	r = new_batch(fd, tc, n, ids);
+	for (i = 0; !r && i < n; i++)
+		ops[i] = rg_mkop(REFGC_OP_LINK, ids[i], ids[i], 0, 0);
+	if (!r)
+		r = rg_batch_all(fd, ops, n);
+	for (i = 0; !r && !hold && i < n; i++)
+		ops[i] = rg_mkop(REFGC_OP_DECREF, ids[i], 0, 0, 0);
+	if (!r && !hold)
+		r = rg_batch_all(fd, ops, n);
+out:
+	free(ops);
+	free(ids);
+	return r;
+}
+
+/*
+ * In the child, inside @cg: @n unreachable self-cycles made with the
+ * collector off, then one allocation with it on, under SAVEALL, so that
+ * the worker collects them all onto the garbage list.
+ */
+static void saveall_worker(const char *cg, struct gl_report *r)
+{
+	struct refgc_stats st;
+	uint32_t tc;
+	int fd;
+
+	rg_slab_shrink();
+	r->cur0 = rg_cg_read_num(cg, "memory.current");
+	fd = rg_open();
+	if (fd < 0 || rg_type(fd, "c", 0, &tc) ||
+	    rg_ioctl(fd, REFGC_IOC_DISABLE, NULL) ||
+	    rg_set_value(fd, REFGC_IOC_SET_DEBUG, REFGC_DEBUG_SAVEALL))
+		return;
+	r->stage = 1;
+	if (self_cycles(fd, tc, r->n, 0) || rg_memory(fd, &r->m1))
+		return;
+	r->stage = 2;
+	r->cur1 = rg_cg_read_num(cg, "memory.current");
+	/* Due now: the next allocation queues the worker; SYNC waits. */
+	if (rg_ioctl(fd, REFGC_IOC_ENABLE, NULL) || rg_new(fd, tc, 0, NULL) ||
+	    rg_sync(fd) || rg_memory(fd, &r->m2) ||
+	    rg_ioctl(fd, REFGC_IOC_GET_STATS, &st))
+		return;
+	r->cur2 = rg_cg_read_num(cg, "memory.current");
+	r->collections = st.gen[0].collections + st.gen[1].collections +
+			 st.gen[2].collections;
+	r->stage = 3;
+	close(fd);
+}
+
+/* Fork a child into a fresh cgroup to run @fn; its report in @r. */
+static int in_cgroup(struct __test_metadata *_metadata,
+		     void (*fn)(const char *cg, struct gl_report *r),
+		     struct gl_report *r)
+{
+	char cg[RG_CG_PATH];
+	int p[2], status;
+	pid_t pid;
+
+	if (rg_cg_create("refgc_gl", cg) || pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(p[0]);
+		if (rg_cg_enter(cg, 0))
+			_exit(2);
+		fn(cg, r);
+		if (write(p[1], r, sizeof(*r)) != sizeof(*r))
+			_exit(3);
+		_exit(0);
+	}
+	close(p[1]);
+	EXPECT_EQ(sizeof(*r), read(p[0], r, sizeof(*r)));
+	close(p[0]);
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, rg_cg_destroy(cg));
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+TEST(worker_charges_saveall_garbage_to_the_opener)
+{
+	struct gl_report r = { .n = rg_scale(500000, 2) };
+	const char *why = "";
+	long long grew, counted;
+
+	if (rg_cg_setup(&why))
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, in_cgroup(_metadata, saveall_worker, &r));
+	TH_LOG("%ld garbage cycles: memory.current %lld before open, %lld before, %lld after %lld collection(s); bytes %llu before, %llu after",
+	       r.n, r.cur0, r.cur1, r.cur2, r.collections,
+	       (unsigned long long)r.m1.bytes,
+	       (unsigned long long)r.m2.bytes);
+	ASSERT_EQ(3, r.stage);
+	ASSERT_LE(1, r.collections);
+	/* All of them on the garbage list, and its entries counted. */
+	EXPECT_EQ(r.n + 1, r.m2.objects);
+	counted = r.m2.bytes - r.m1.bytes;
+	EXPECT_LE((long long)(r.n * sizeof(void *)), counted);
+	/* What the worker allocated was charged to this cgroup ... */
+	grew = r.cur2 - r.cur1;
+	EXPECT_LE(counted - CG_SLACK, grew);
+	/* ... and all the arena counts, at least. */
+	EXPECT_LE((long long)r.m2.bytes - CG_SLACK, r.cur2 - r.cur0);
+}
+
+/*
+ * @n objects held by handles under SAVEALL: a full collection reserves
+ * room to save every one of them, saves none, and must give it back.
+ */
+static void reserve_given_back(const char *cg, struct gl_report *r)
+{
+	uint32_t tc;
+	int fd;
+
+	fd = rg_open();
+	if (fd < 0 || rg_type(fd, "c", 0, &tc) ||
+	    rg_ioctl(fd, REFGC_IOC_DISABLE, NULL) ||
+	    rg_set_value(fd, REFGC_IOC_SET_DEBUG, REFGC_DEBUG_SAVEALL))
+		return;
+	r->stage = 1;
+	if (self_cycles(fd, tc, r->n, 1) || rg_memory(fd, &r->m1))
+		return;
+	r->stage = 2;
+	rg_slab_shrink();
+	r->cur1 = rg_cg_read_num(cg, "memory.current");
+	if (rg_collect(fd, 2, NULL) != 0 || rg_memory(fd, &r->m2))
+		return;
+	rg_slab_shrink();
+	r->cur2 = rg_cg_read_num(cg, "memory.current");
+	r->stage = 3;
+	close(fd);
+}
+
+TEST(garbage_reservation_is_given_back)
+{
+	struct gl_report r = { .n = rg_scale(500000, 2) };
+	const char *why = "";
+
+	if (rg_cg_setup(&why))
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, in_cgroup(_metadata, reserve_given_back, &r));
+	TH_LOG("%ld live objects, SAVEALL collect(2): memory.current %lld -> %lld, bytes %llu -> %llu",
+	       r.n, r.cur1, r.cur2, (unsigned long long)r.m1.bytes,
+	       (unsigned long long)r.m2.bytes);
+	ASSERT_EQ(3, r.stage);
+	EXPECT_EQ(r.m1.bytes, r.m2.bytes);
+	EXPECT_EQ(r.m1.objects, r.m2.objects);
+	/* Room for n entries is n * 8 bytes: it must not stay behind. */
+	EXPECT_GT((long long)(r.n * sizeof(void *)) / 2 + CG_SLACK,
+		  r.cur2 - r.cur1);
 }
 
 TEST_HARNESS_MAIN

@@ -40,7 +40,7 @@ TEST_F(arena, new_arena_is_empty)
 	close(fd);
 }
 
-TEST_F(arena, ids_of_other_arenas_are_enoent)
+TEST_F(arena, ids_live_in_other_arenas_are_enoent)
 {
 	struct refgc_memory before, after;
 	struct refgc_info info;
@@ -51,8 +51,11 @@ TEST_F(arena, ids_of_other_arenas_are_enoent)
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, rg_type(fd2, "other", 0, &t2));
 	mine = NEW(self->fd, self->tc, 8);
+	/* Ids are per arena: theirs is one mine never gave out. */
+	ASSERT_EQ(0, rg_decref(fd2, NEW(fd2, t2, 0)));
+	ASSERT_EQ(0, rg_decref(fd2, NEW(fd2, t2, 0)));
 	theirs = NEW(fd2, t2, 8);
-	ASSERT_NE(mine, theirs);
+	ASSERT_LE(MEMORY(self->fd).next_id, theirs);
 
 	before = MEMORY(self->fd);
 	EXPECT_EQ(-ENOENT, rg_info(self->fd, theirs, &info));
@@ -72,24 +75,32 @@ TEST_F(arena, ids_of_other_arenas_are_enoent)
 	close(fd2);
 }
 
-TEST_F(arena, ids_are_unique_and_increasing)
+TEST_F(arena, ids_are_per_arena_and_never_reused)
 {
-	uint64_t a, b, c;
+	uint64_t a, b, c, b2;
 	struct refgc_memory m;
 	int fd2 = rg_open();
 	uint32_t t2;
 
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, rg_type(fd2, "x", 0, &t2));
+	/* A fresh arena starts its own id space at 1. */
+	EXPECT_EQ(1, MEMORY(fd2).next_id);
 	m = MEMORY(self->fd);
 	a = NEW(self->fd, self->tc, 0);
-	EXPECT_LE(m.next_id, a);
+	EXPECT_EQ(m.next_id, a);
 	b = NEW(fd2, t2, 0);
+	EXPECT_EQ(1, b);
 	ASSERT_EQ(0, rg_decref(self->fd, a));
 	c = NEW(self->fd, self->tc, 0);
-	EXPECT_LT(a, b);
-	EXPECT_LT(b, c);	/* a's id is never reused */
+	EXPECT_LT(a, c);	/* a's id is never reused */
 	EXPECT_LT(c, MEMORY(self->fd).next_id);
+	/* Another arena's allocations do not show in mine, nor mine in it. */
+	m = MEMORY(self->fd);
+	b2 = NEW(fd2, t2, 0);
+	EXPECT_EQ(b + 1, b2);
+	EXPECT_EQ(m.next_id, MEMORY(self->fd).next_id);
+	EXPECT_EQ(b2 + 1, MEMORY(fd2).next_id);
 	close(fd2);
 }
 
