@@ -14,7 +14,8 @@
 
 #include "ctl.h"
 
-#define REFGCCTL_VERSION	"1.0"
+/* REFGC_VERSION: ../../VERSION, passed by the Makefile. */
+#define REFGCCTL_VERSION	REFGC_VERSION
 
 static void print_usage(FILE *f)
 {
