@@ -147,3 +147,50 @@ uapi-check:
 	printf '#include <linux/refgc.h>\nint main(void) { return sizeof(struct refgc_op) != 56; }\n' > $(BUILD)/uapi_check.c
 	$(CC) -Wall -Wextra -Werror -std=c99 -pedantic -I$(CURDIR)/uapi -o $(BUILD)/uapi_check $(BUILD)/uapi_check.c
 	$(BUILD)/uapi_check
+
+# ---- install / uninstall ----
+#
+# make install [DESTDIR=...] [PREFIX=/usr/local] [KDIR=...]: the module
+# into /lib/modules/<release>/updates (then depmod, unless DESTDIR is set:
+# a packager runs it), the udev rule, modules-load.d and modprobe.d
+# examples, librefgc (.so, .a, header, pkg-config), the uapi header,
+# refgcctl and the man pages.  make uninstall removes exactly those files.
+# The module is installed unsigned (the kernel's key is not ours).
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UDEVRULESDIR ?= $(SYSCONFDIR)/udev/rules.d
+DOCDIR ?= $(PREFIX)/share/doc/refgc
+# The release the headers were made for (kernel.release may differ).
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MOD_INSTALL_DIR := $(DESTDIR)/lib/modules/$(KVER)/updates
+INSTALL ?= install
+
+.PHONY: install uninstall
+install: module userspace
+	@test -n "$(KVER)" || { echo "install: no kernel release in $(KDIR)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) DEPMOD=true \
+		CONFIG_MODULE_SIG_ALL= modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(INSTALL) -D -m 0644 udev/99-refgc.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/99-refgc.rules
+	$(INSTALL) -D -m 0644 conf/modules-load.d/refgc.conf \
+		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/refgc.conf
+	$(INSTALL) -D -m 0644 conf/modprobe.d/refgc.conf \
+		$(DESTDIR)$(DOCDIR)/examples/modprobe.d/refgc.conf
+	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+		install
+
+uninstall:
+	rm -f $(MOD_INSTALL_DIR)/refgc.ko $(MOD_INSTALL_DIR)/refgc.ko.xz \
+		$(MOD_INSTALL_DIR)/refgc.ko.zst $(MOD_INSTALL_DIR)/refgc.ko.gz
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/99-refgc.rules \
+		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/refgc.conf \
+		$(DESTDIR)$(DOCDIR)/examples/modprobe.d/refgc.conf
+	-rmdir $(DESTDIR)$(DOCDIR)/examples/modules-load.d \
+		$(DESTDIR)$(DOCDIR)/examples/modprobe.d \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+		uninstall

@@ -70,6 +70,7 @@ struct refgc_arena *refgc_arena_create(void)
 	list_add_tail(&a->node, &refgc_arenas);
 	refgc_debugfs_add_arena(a);
 	mutex_unlock(&refgc_arenas_lock);
+	trace_refgc_arena_open(a);
 	return a;
 
 err_types:
@@ -95,6 +96,7 @@ void refgc_arena_destroy(struct refgc_arena *a)
 	cancel_work_sync(&a->work);
 
 	mutex_lock(&a->lock);
+	trace_refgc_arena_close(a);
 	refgc_free_all(a);
 	mutex_unlock(&a->lock);
 
@@ -148,7 +150,7 @@ int refgc_type_register(struct refgc_arena *a, struct refgc_type *t)
 		if (!strcmp(a->types[i].name, t->name))
 			return -EEXIST;
 	if (a->ntypes >= REFGC_MAX_TYPES)
-		return -ENOSPC;
+		return refgc_limit_hit(a, REFGC_LIMIT_TYPES, 1, -ENOSPC);
 
 	if (is_power_of_2(a->ntypes) && a->ntypes >= 8) {
 		ent = krealloc_array(a->types, a->ntypes * 2, sizeof(*ent),
@@ -193,7 +195,7 @@ int refgc_type_get(struct refgc_arena *a, struct refgc_type *t)
 int refgc_charge(struct refgc_arena *a, u64 bytes)
 {
 	if (bytes > a->limits.max_bytes - min(a->bytes, a->limits.max_bytes))
-		return -ENOMEM;
+		return refgc_limit_hit(a, REFGC_LIMIT_BYTES, bytes, -ENOMEM);
 	a->bytes += bytes;
 	return 0;
 }

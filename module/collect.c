@@ -181,6 +181,7 @@ static void gc_start(struct rgc_state *gc, int generation)
 				 .generation = generation };
 
 	refgc_queue_event(a, &e);
+	trace_refgc_gc_start(a, generation);
 	if (gc->debug & RGC_DEBUG_STATS) {
 		pr_info_ratelimited("arena %u: gc: collecting generation %d...\n",
 				    a->seq, generation);
@@ -240,6 +241,7 @@ int refgc_collect(struct refgc_arena *a, int generation,
 		.duration_ns = res->duration_ns,
 	};
 	refgc_queue_event(a, &e);
+	trace_refgc_gc_stop(a, res);
 	return 0;
 }
 

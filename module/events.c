@@ -131,6 +131,7 @@ void refgc_queue_finalize(struct refgc_arena *a, struct refgc_object *o)
 	o->oflags |= REFGC_OF_PENDING;
 	ring_push(ev, &marker, false);
 	wake_up_interruptible_poll(&ev->wq, EPOLLIN | EPOLLRDNORM);
+	trace_refgc_finalize(a, o);
 }
 
 static bool events_pending(struct refgc_events *ev)

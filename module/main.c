@@ -189,3 +189,5 @@ module_exit(refgc_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Refcounted container objects with cycle collection");
 MODULE_AUTHOR("The refgc developers");
+MODULE_VERSION(REFGC_VERSION);
+static_assert(REFGC_VERSION_MAJOR == REFGC_ABI_VERSION, "VERSION major != ABI");

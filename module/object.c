@@ -225,9 +225,9 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 		return -EINVAL;
 	t = &a->types[op->arg];
 	if (size > a->limits.max_payload)
-		return -EFBIG;
+		return refgc_limit_hit(a, REFGC_LIMIT_PAYLOAD, size, -EFBIG);
 	if (a->nr_objects >= a->limits.max_objects)
-		return -ENOSPC;
+		return refgc_limit_hit(a, REFGC_LIMIT_OBJECTS, 1, -ENOSPC);
 	err = refgc_user_charge_object(a->user);
 	if (err)
 		return err;

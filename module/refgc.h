@@ -368,4 +368,6 @@ void refgc_debugfs_exit(void);
 void refgc_debugfs_add_arena(struct refgc_arena *a);
 void refgc_debugfs_remove_arena(struct refgc_arena *a);
 
+#include "refgc_trace.h"
+
 #endif /* _REFGC_REFGC_H */

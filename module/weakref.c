@@ -45,7 +45,7 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 	if (!ref)
 		return -ENOENT;
 	if (a->nr_objects >= a->limits.max_objects)
-		return -ENOSPC;
+		return refgc_limit_hit(a, REFGC_LIMIT_OBJECTS, 1, -ENOSPC);
 	err = refgc_user_charge_object(a->user);
 	if (err)
 		return err;
@@ -151,6 +151,7 @@ static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
 	};
 
 	refgc_queue_event(a, &e);
+	trace_refgc_weakref_callback(a, w);
 }
 
 /**

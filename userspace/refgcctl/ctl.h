@@ -158,10 +158,14 @@ struct interp {
 	uint64_t *growth;
 	uint32_t ngrowth;
 	unsigned long failures;
+	const char *file;
+	int err_col;
+	size_t err_pfx;
 };
 
 /* interp.c */
 int ip_init(struct interp *ip, int fd, bool json);
+void ip_init_offline(struct interp *ip, bool json);
 void ip_free(struct interp *ip);
 int ip_error(struct interp *ip, int err, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -192,6 +196,12 @@ int parse_num(struct interp *ip, struct cmd *c, int i, uint64_t max,
 /* script.c */
 const struct cmd_def *cmd_find(const char *name);
 int script_run(struct interp *ip, FILE *f, bool prompt);
+int script_check(struct interp *ip, FILE *f);
+
+/* diag.c */
+void diag_print(const char *file, int line, int col, const char *msg,
+		const char *src);
+const char *diag_suggest(const char *name, const char *const *names);
 int ix_flush(struct interp *ip);
 
 /* cmd_obj.c, cmd_gc.c, cmd_graph.c: the command table's entries */
@@ -200,6 +210,7 @@ int new_args(struct interp *ip, struct cmd *c, uint32_t *type,
 extern const struct cmd_def obj_cmds[];
 extern const struct cmd_def gc_cmds[];
 extern const struct cmd_def graph_cmds[];
+extern const struct cmd_def alias_cmds[];
 
 /* graph.c: a snapshot of the arena's object graph */
 

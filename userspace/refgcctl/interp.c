@@ -40,6 +40,19 @@ int ip_init(struct interp *ip, int fd, bool json)
 }
 
 /**
+ * ip_init_offline() - an interpreter with no arena, to parse (check) only
+ * @ip: zeroed by the call.
+ * @json: --json mode.
+ */
+void ip_init_offline(struct interp *ip, bool json)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->fd = -1;
+	ip->out.json = json;
+	ip->out.f = stdout;
+}
+
+/**
  * ip_free() - release the interpreter (not the arena)
  * @ip: the interpreter.
  */
@@ -76,6 +89,8 @@ int ip_error(struct interp *ip, int err, int col, const char *fmt, ...)
 		sb_printf(&ip->err, "line %d, column %d: ", ip->line, col);
 	else
 		sb_printf(&ip->err, "line %d: ", ip->line);
+	ip->err_col = col;
+	ip->err_pfx = ip->err.len;
 	va_start(ap, fmt);
 	sb_vprintf(&ip->err, fmt, ap);
 	va_end(ap);
@@ -102,6 +117,7 @@ int ip_kerr(struct interp *ip, int err, struct cmd *c)
 	}
 	ip_error(ip, err, 0, "%s: %s (%s)", sb_str(&sb), strerror(-err),
 		 errno_name(err));
+	ip->err_col = c->ntok ? c->tok[0].col : 0;
 	sb_free(&sb);
 	return err;
 }

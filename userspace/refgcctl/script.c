@@ -34,8 +34,28 @@ static const struct cmd_def script_cmds[] = {
 };
 
 static const struct cmd_def *const cmd_tables[] = {
-	obj_cmds, gc_cmds, graph_cmds, script_cmds,
+	obj_cmds, gc_cmds, graph_cmds, script_cmds, alias_cmds,
 };
+
+/* "; did you mean 'X'?" for an unknown verb, or "". */
+static const char *did_you_mean(const char *name)
+{
+	static char buf[80];
+	const char *names[128], *best;
+	const struct cmd_def *d;
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cmd_tables); i++)
+		for (d = cmd_tables[i]; d->name && n + 1 < ARRAY_SIZE(names);
+		     d++)
+			names[n++] = d->name;
+	names[n] = NULL;
+	best = diag_suggest(name, names);
+	if (!best)
+		return "";
+	snprintf(buf, sizeof(buf), "; did you mean '%s'?", best);
+	return buf;
+}
 
 /**
  * cmd_find() - look a command up by name
@@ -146,7 +166,8 @@ static int check_cmd(struct interp *ip, struct cmd *c, bool in_repeat)
 	d = is_name(c->tok[0].s) ? cmd_find(c->tok[0].s) : NULL;
 	if (!d)
 		return ip_error(ip, -EINVAL, c->tok[0].col,
-				"unknown command '%s'", c->tok[0].s);
+				"unknown command '%s'%s", c->tok[0].s,
+				did_you_mean(c->tok[0].s));
 	if (in_repeat && (d->flags & CMD_NO_REPEAT))
 		return ip_error(ip, -EINVAL, c->tok[0].col,
 				"'%s' cannot be repeated", d->name);
@@ -490,18 +511,55 @@ static void free_cmd(struct cmd *c)
 	c->body = NULL;
 }
 
+/* Report a failed command: JSON on stdout, or FILE:LINE:COL on stderr. */
+static void report(struct interp *ip, const char *name, int lineno, int r,
+		   const char *src)
+{
+	const char *msg = sb_str(&ip->err);
+
+	if (ip->out.json || ip->out.mute) {
+		out_fail(&ip->out, name, lineno, r, msg);
+		return;
+	}
+	if (ip->err_pfx <= strlen(msg))
+		msg += ip->err_pfx;
+	diag_print(ip->file ? ip->file : "<stdin>", lineno, ip->err_col, msg,
+		   src);
+}
+
+/* Parse one line: 0 and the command in @c, or its errno (message set). */
+static int parse_line(struct interp *ip, char *line, struct cmd *c)
+{
+	int r;
+
+	sb_reset(&ip->err);
+	ip->err_col = 0;
+	ip->err_pfx = 0;
+	r = tokenize(ip, line, c);
+	if (r > 0)
+		r = check_cmd(ip, c, false);
+	if (!r && c->ntok && c->def->fn == cmd_repeat)
+		r = parse_repeat(ip, c);
+	return r;
+}
+
 /* Parse and run one line; returns 0 or the failing command's errno. */
 static int run_line(struct interp *ip, char *line, int lineno)
 {
 	struct cmd c = { .line = lineno };
+	char *src = xstrdup(line);
 	const char *name;
 	int r;
 
 	ip->line = lineno;
 	sb_reset(&ip->err);
+	ip->err_col = 0;
+	ip->err_pfx = 0;
 	r = tokenize(ip, line, &c);
-	if (r == 0)
+	if (r == 0) {
+		free(src);
 		return 0;
+	}
 	name = r > 0 ? c.tok[0].s : "";
 	if (r > 0)
 		r = check_cmd(ip, &c, false);
@@ -516,11 +574,52 @@ static int run_line(struct interp *ip, char *line, int lineno)
 			ip_kerr(ip, r, &c);
 	}
 	if (r) {
-		out_fail(&ip->out, name, lineno, r, sb_str(&ip->err));
+		report(ip, name, lineno, r, src);
 		ip->failures++;
 	}
+	free(src);
 	free_cmd(&c);
 	return r;
+}
+
+/**
+ * script_check() - parse a whole script without running anything
+ * @ip: an interpreter (it needs no arena: ip_init_offline() will do).
+ * @f: the script.
+ *
+ * Every line is split into words, its verb looked up and its word count
+ * checked (the bodies of `repeat` too); each error is reported as a
+ * failed command would be.  Names, numbers and types are checked when the
+ * command runs.
+ *
+ * Return: the number of lines with errors.
+ */
+int script_check(struct interp *ip, FILE *f)
+{
+	char *line = NULL, *src;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, errors = 0;
+
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		struct cmd c = { .line = ++lineno };
+		int r;
+
+		ip->line = lineno;
+		src = xstrdup(line);
+		line = xrealloc(line, (size_t)len * 2 + 2);
+		cap = (size_t)len * 2 + 2;
+		r = parse_line(ip, line, &c);
+		if (r) {
+			report(ip, c.ntok > 0 ? c.tok[0].s : "", lineno, r,
+			       src);
+			errors++;
+		}
+		free(src);
+		free_cmd(&c);
+	}
+	free(line);
+	return errors;
 }
 
 /* --echo: show a command line as ">>> line", skipping blanks and comments. */

@@ -16,12 +16,14 @@ import shutil
 import sys
 
 sys.dont_write_bytecode = True
+import test_cli as c  # noqa: E402
 import test_script as s  # noqa: E402
 import test_tools as t  # noqa: E402
 from common import TMP, counts, ok, skip  # noqa: E402
 
 
 def main():
+    c.test_check()      # needs no device: runs on the host too
     if not os.path.exists("/dev/refgc"):
         skip("all", "/dev/refgc missing")
     else:
@@ -30,7 +32,8 @@ def main():
                   s.test_garbage_legacy_events, s.test_weakref_deref,
                   s.test_events_overflow, s.test_repeat,
                   s.test_repeat_million, s.test_objgraph, s.test_dot,
-                  s.test_errors_text_mode, t.test_examples,
+                  s.test_errors_text_mode, c.test_run_parses_first,
+                  c.test_aliases, t.test_examples,
                   t.test_unreachable, t.test_debugfs]:
             try:
                 f()

@@ -346,10 +346,14 @@ getrefcount m
 memory
 repeat 5 new k list ; link k zz
 repeat 0 new k list
-repeat 2 repeat 2 new k list
+""", "--keep-going")
+    # Syntax errors stop a run before it starts (lines 1-3 here).
+    _, serr, _ = script("""repeat 2 repeat 2 new k list
 repeat 2 new k list ;
 repeat 2 nosuch
 """, "--keep-going")
+    s3 = by_line(serr)
+    r20, r21, r22 = s3.get(1), s3.get(2), s3.get(3)
     r = by_line(res)
     ok("repeat: one result with count", r[5]["cmd"] == "repeat" and
        r[5]["count"] == 1000 and len([x for x in res if x["line"] == 5])
@@ -375,10 +379,10 @@ repeat 2 nosuch
     ok("repeat: unbound name is an error",
        not r[18]["ok"] and r[18]["errno"] == "ENOENT", r[18])
     ok("repeat 0", r[19]["ok"] and r[19]["count"] == 0, r[19])
-    ok("nested repeat refused", not r[20]["ok"], r[20])
-    ok("empty command in repeat refused", not r[21]["ok"], r[21])
+    ok("nested repeat refused", r20 and not r20["ok"], r20)
+    ok("empty command in repeat refused", r21 and not r21["ok"], r21)
     ok("unknown command in repeat refused with column",
-       not r[22]["ok"] and "column 10" in r[22]["error"], r[22])
+       r22 and not r22["ok"] and "column 10" in r22["error"], r22)
 
 
 def test_repeat_million():
@@ -501,12 +505,22 @@ def test_errors_text_mode():
     with open(path, "w") as f:
         f.write("type list\nnew a list\n  frob a\nlink a zz\n")
     rc, out, err = run_ctl(["run", path])
-    ok("text mode: unknown command names line and column",
-       rc == 1 and "line 3, column 3" in err and "frob" in err, err)
-    rc, out, err = run_ctl(["run", "--keep-going", path])
-    ok("text mode: unbound name names line and column",
-       rc == 1 and "line 4, column 8" in err and "zz" in err, err)
+    ok("text mode: unknown command is FILE:LINE:COL: error, nothing runs",
+       rc == 1 and path + ":3:3: error: unknown command 'frob'" in err and
+       "\n   frob a\n   ^" in err and out == "", (out, err))
     rc, out, _ = run_ctl(["run", "--json", path])
+    lines = out.splitlines()
+    ok("json: a syntax error is reported before anything runs",
+       rc == 1 and len(lines) == 1 and json.loads(lines[0])["ok"] is False
+       and json.loads(lines[0])["line"] == 3, lines)
+    path2 = os.path.join(TMP, "e2.rgc")
+    with open(path2, "w") as f:
+        f.write("type list\nnew a list\nlink a zz\ncount\n")
+    rc, out, err = run_ctl(["run", "--keep-going", path2])
+    ok("text mode: unbound name is FILE:LINE:COL with a caret",
+       rc == 1 and path2 + ":3:8: error:" in err and "zz" in err and
+       "\n link a zz\n        ^" in err, err)
+    rc, out, _ = run_ctl(["run", "--json", path2])
     lines = out.splitlines()
     ok("json: the run stops at the first failure",
        rc == 1 and len(lines) == 3 and

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aliases.c - Python's own names for the script verbs: gc.get_count() is
+ * `count`, objgraph.show_refs() is `dot ... refs`, and so on.  Each alias
+ * is a command of its own (name, argument counts, usage) that runs the
+ * verb it stands for; the get_/set_ pairs split one verb by whether it
+ * takes arguments, as Python's functions do.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+/* Run the verb @name on @c as it is. */
+static int run_as(struct interp *ip, struct cmd *c, const char *name)
+{
+	return cmd_find(name)->fn(ip, c);
+}
+
+static int al_count(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "count");
+}
+
+static int al_threshold(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "threshold");
+}
+
+static int al_referrers(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "referrers");
+}
+
+static int al_referents(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "referents");
+}
+
+static int al_objects(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "objects");
+}
+
+static int al_stats(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "stats");
+}
+
+static int al_debug(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "debug");
+}
+
+static int al_growth(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "growth");
+}
+
+static int al_types(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "types");
+}
+
+static int al_chain(struct interp *ip, struct cmd *c)
+{
+	return run_as(ip, c, "chain");
+}
+
+/* show_refs/show_backrefs V FILE [depth N]: `dot` with the direction last. */
+static int al_dot(struct interp *ip, struct cmd *c, const char *dir)
+{
+	struct cmd d = *c;
+
+	d.tok[d.ntok].s = (char *)dir;
+	d.tok[d.ntok].col = 0;
+	d.sym[d.ntok] = -1;
+	d.ntok++;
+	return run_as(ip, &d, "dot");
+}
+
+static int al_show_refs(struct interp *ip, struct cmd *c)
+{
+	return al_dot(ip, c, "refs");
+}
+
+static int al_show_backrefs(struct interp *ip, struct cmd *c)
+{
+	return al_dot(ip, c, "backrefs");
+}
+
+const struct cmd_def alias_cmds[] = {
+	{ "get_count", 0, 0, 0, "", al_count },
+	{ "get_threshold", 0, 0, 0, "", al_threshold },
+	{ "set_threshold", 1, 3, 0, "T0 [T1 [T2]]", al_threshold },
+	{ "get_referrers", 1, 1, 0, "V", al_referrers },
+	{ "get_referents", 1, 1, 0, "V", al_referents },
+	{ "get_objects", 0, 1, 0, "[GEN]", al_objects },
+	{ "get_stats", 0, 0, 0, "", al_stats },
+	{ "get_debug", 0, 0, 0, "", al_debug },
+	{ "set_debug", 1, 1, 0, "none|FLAG[,FLAG...]", al_debug },
+	{ "show_growth", 0, 1, 0, "[N]", al_growth },
+	{ "show_most_common_types", 0, 1, 0, "[N]", al_types },
+	{ "show_refs", 2, 4, 0, "V FILE [depth N]", al_show_refs },
+	{ "show_backrefs", 2, 4, 0, "V FILE [depth N]", al_show_backrefs },
+	{ "find_backref_chain", 1, 1, 0, "V", al_chain },
+	{ NULL },
+};
