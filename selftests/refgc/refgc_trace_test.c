@@ -178,6 +178,9 @@ TEST_F(trace, formats)
 	ssize_t n;
 	int fd;
 
+	/* A SKIP() in the setup does not stop the test in 6.1. */
+	if (_metadata->skip)
+		return;
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		snprintf(path, sizeof(path), TRACEFS "/events/refgc/%s/format",
 			 fields[i][0]);
@@ -208,6 +211,8 @@ TEST_F(trace, collection_start_stop)
 	const char *from, *r;
 	int gen, n;
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &keep));
 	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &a));
 	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &b));
@@ -244,6 +249,9 @@ TEST_F(trace, collection_start_stop)
 /* A refused collection request records nothing. */
 TEST_F(trace, bad_collect_records_nothing)
 {
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(-EINVAL, rg_collect(self->fd, 3, NULL));
 	read_trace(_metadata, &self->t);
 	EXPECT_EQ(0, count_recs(&self->t, "refgc_gc_start"));
@@ -259,6 +267,8 @@ TEST_F(trace, finalize_and_disable)
 	uint64_t x, y;
 	int n;
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, rg_new(self->fd, self->tf, 0, &x));
 	ASSERT_EQ(0, rg_decref(self->fd, x));
 	read_trace(_metadata, &self->t);
@@ -286,6 +296,8 @@ TEST_F(trace, weakref_callback)
 	const char *from, *r;
 	int n;
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &x));
 	ASSERT_EQ(0, rg_weakref(self->fd, x, 0xfeed, REFGC_WEAKREF_CALLBACK,
 				&w));
@@ -313,6 +325,8 @@ TEST_F(trace, limit_hits)
 	uint64_t x;
 	int err, n;
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_SET_LIMITS, &l));
 	ASSERT_EQ(-EFBIG, rg_new(self->fd, self->tc, 4097, &x));
 	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &x));
@@ -351,6 +365,8 @@ TEST_F(trace, arena_close)
 	uint64_t x;
 	int n;
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, rg_new(self->fd, self->tc, 100, &x));
 	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &x));
 	read_trace(_metadata, &self->t);
