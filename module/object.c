@@ -231,11 +231,6 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 	err = refgc_user_charge_object(a->user);
 	if (err)
 		return err;
-	if (t->flags & REFGC_TYPE_FINALIZER) {
-		err = refgc_fin_reserve(a, a->nr_finalizable + 1);
-		if (err)
-			goto err_user;
-	}
 	err = refgc_charge(a, OBJ_BYTES + size);
 	if (err)
 		goto err_user;
@@ -252,9 +247,20 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 	err = refgc_next_id(a, &id);
 	if (err)
 		goto err_free;
-	err = xa_insert(&a->objects, id, o, REFGC_GFP);
+	err = xa_reserve(&a->objects, id, REFGC_GFP);
 	if (err)
 		goto err_free;
+	/*
+	 * Growing the FINALIZE queue is the last fallible step: it cannot
+	 * be taken back, so nothing may fail after it.  The reserved index
+	 * slot makes the xa_store() below infallible.
+	 */
+	if (t->flags & REFGC_TYPE_FINALIZER) {
+		err = refgc_fin_reserve(a, a->nr_finalizable + 1);
+		if (err)
+			goto err_release;
+	}
+	xa_store(&a->objects, id, o, REFGC_GFP);
 	a->last_id = id;
 
 	o->id = id;
@@ -276,6 +282,8 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 	op->result = id;
 	return 0;
 
+err_release:
+	xa_release(&a->objects, id);
 err_free:
 	kvfree(o->payload);
 	kmem_cache_free(refgc_obj_cache, o);

@@ -316,7 +316,20 @@ static int in_cgroup(struct __test_metadata *_metadata,
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
-TEST(worker_charges_saveall_garbage_to_the_opener)
+/* A fixture only for the timeout: these take minutes on a KASAN kernel. */
+FIXTURE(slow) {
+	int unused;
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+TEST_F_TIMEOUT(slow, worker_charges_saveall_garbage_to_the_opener, 900)
 {
 	struct gl_report r = { .n = rg_scale(500000, 2) };
 	const char *why = "";
@@ -370,7 +383,7 @@ static void reserve_given_back(const char *cg, struct gl_report *r)
 	close(fd);
 }
 
-TEST(garbage_reservation_is_given_back)
+TEST_F_TIMEOUT(slow, garbage_reservation_is_given_back, 900)
 {
 	struct gl_report r = { .n = rg_scale(500000, 2) };
 	const char *why = "";
