@@ -80,5 +80,8 @@ for i in "${!MODS[@]}"; do
 	loaded="${NAMES[$i]} $loaded"
 done
 
+# Not interactive: CMD's output goes to a file or a pipe, byte for byte
+# (no \r before each \n).
+[ "$CMD_STDIN" = /dev/null ] && stty -F /dev/tty1 -opost 2>/dev/null
 /usr/bin/env -i /bin/bash "$run/cmd.sh" <"$CMD_STDIN" >/dev/tty1 2>&1
 finish $?
