@@ -404,10 +404,8 @@ long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return ret;
 	}
 
-	if (kcmd == REFGC_IOC_SYNC) {
-		flush_work(&a->work);
-		return 0;
-	}
+	if (kcmd == REFGC_IOC_SYNC)
+		return refgc_gc_sync(a);
 	if (kcmd == REFGC_IOC_VERSION) {
 		k.version = (struct refgc_version){
 			.abi_version = REFGC_ABI_VERSION,

@@ -8,9 +8,10 @@
  * a whole collection, a read() of events and a debugfs dump.  The
  * exceptions are the fields poll() peeks at with READ_ONCE (ev.nr,
  * ev.fin_nr, ev.lost) and arena->work_pending, which the worker clears
- * under the lock.  The global arena list is guarded by refgc_arenas_lock,
- * which is never taken inside an arena lock's critical section the other
- * way round (arena lock may nest inside it, for debugfs listings only).
+ * under the lock.  The global arena list is guarded by refgc_arenas_lock;
+ * the two never nest: no arena lock is taken under refgc_arenas_lock (the
+ * global debugfs stats read arenas' counters unlocked), and
+ * refgc_arenas_lock is not taken under an arena lock.
  */
 #ifndef _REFGC_REFGC_H
 #define _REFGC_REFGC_H
@@ -144,12 +145,12 @@ struct refgc_events {
  * @nr_slots: slots in use, all objects.
  * @limits: the arena's limits.
  * @ev: the event queue.
- * @work: automatic collection.
+ * @work: automatic collection (requeued while the lock is busy).
  * @work_pending: @work is queued or running.
  * @node: on refgc_arenas.
  * @seq: the arena's number, its debugfs directory name.
  * @owner_pid: tgid of the opener.
- * @owner_uid: uid of the opener.
+ * @owner_uid: uid of the opener, in the initial user namespace.
  * @owner_comm: comm of the opener.
  * @dir: its debugfs directory.
  */
@@ -171,10 +172,10 @@ struct refgc_arena {
 	u64 nr_slots;
 	struct refgc_limits limits;
 	struct refgc_events ev;
-	struct work_struct work;
+	struct delayed_work work;
 	bool work_pending;
 	struct list_head node;
-	u32 seq;
+	u64 seq;
 	pid_t owner_pid;
 	uid_t owner_uid;
 	char owner_comm[16];
@@ -254,6 +255,7 @@ __poll_t refgc_events_poll(struct refgc_arena *a, struct file *file,
 extern const struct rgc_ops refgc_gc_ops;
 void refgc_maybe_schedule(struct refgc_arena *a);
 void refgc_throttle(struct refgc_arena *a);
+int refgc_gc_sync(struct refgc_arena *a);
 void refgc_gc_work(struct work_struct *work);
 long refgc_gc_ioctl(struct refgc_arena *a, unsigned int cmd, void *karg);
 int refgc_collect(struct refgc_arena *a, int generation,
