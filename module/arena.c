@@ -19,7 +19,8 @@
 
 #include "refgc.h"
 
-static atomic_t refgc_arena_seq = ATOMIC_INIT(0);
+/* 64 bits: debugfs names must not wrap, whatever the number of opens. */
+static atomic64_t refgc_arena_seq = ATOMIC64_INIT(0);
 
 /**
  * refgc_arena_create() - allocate a new, empty arena for open()
@@ -52,16 +53,16 @@ struct refgc_arena *refgc_arena_create(void)
 	xa_init(&a->objects);
 	xa_init(&a->wrefs);
 	INIT_LIST_HEAD(&a->dying);
-	INIT_WORK(&a->work, refgc_gc_work);
+	INIT_DELAYED_WORK(&a->work, refgc_gc_work);
 	a->limits = refgc_default_limits;
 
 	wt = &a->types[REFGC_TYPE_WEAKREF_ID];
 	strscpy(wt->name, REFGC_TYPE_WEAKREF_NAME, sizeof(wt->name));
 	a->ntypes = REFGC_TYPE_WEAKREF_ID + 1;
 
-	a->seq = atomic_inc_return(&refgc_arena_seq);
+	a->seq = atomic64_inc_return(&refgc_arena_seq);
 	a->owner_pid = task_tgid_nr(current);
-	a->owner_uid = from_kuid_munged(current_user_ns(), current_uid());
+	a->owner_uid = from_kuid_munged(&init_user_ns, current_uid());
 	get_task_comm(a->owner_comm, current);
 	/* Whoever uses the file later, the opener's memory cgroup pays. */
 	a->memcg = get_mem_cgroup_from_mm(current->mm);
@@ -93,7 +94,7 @@ void refgc_arena_destroy(struct refgc_arena *a)
 	mutex_unlock(&refgc_arenas_lock);
 	refgc_debugfs_remove_arena(a);
 
-	cancel_work_sync(&a->work);
+	cancel_delayed_work_sync(&a->work);
 
 	mutex_lock(&a->lock);
 	trace_refgc_arena_close(a);

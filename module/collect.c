@@ -11,8 +11,11 @@
  * schedules the work (refgc_maybe_schedule()); the collection never runs
  * in the ioctl that tripped it, but a later OP or BATCH ioctl waits for a
  * late one (refgc_throttle()).  Work items of different arenas run in
- * parallel on the unbound workqueue.  The gc-module ioctls are entries of
- * the one command table (ioctl_table.c), which calls the functions here.
+ * parallel on the unbound workqueue; the worker only trylocks, and
+ * requeues itself a tick later when the lock is busy, so no arena's lock
+ * holder can tie up a worker that other arenas' collections need.  The
+ * gc-module ioctls are entries of the one command table (ioctl_table.c),
+ * which calls the functions here.
  */
 #include <linux/ktime.h>
 #include <linux/memcontrol.h>
@@ -168,7 +171,7 @@ static void gc_report(struct rgc_state *gc, struct rgc_head *h,
 	};
 
 	refgc_queue_event(a, &e);
-	pr_info_ratelimited("arena %u: gc: %s <%s %llu>\n", a->seq,
+	pr_info_ratelimited("arena %llu: gc: %s <%s %llu>\n", a->seq,
 			    collectable ? "collectable" : "uncollectable",
 			    obj_type(a, o)->name, o->id);
 }
@@ -183,9 +186,9 @@ static void gc_start(struct rgc_state *gc, int generation)
 	refgc_queue_event(a, &e);
 	trace_refgc_gc_start(a, generation);
 	if (gc->debug & RGC_DEBUG_STATS) {
-		pr_info_ratelimited("arena %u: gc: collecting generation %d...\n",
+		pr_info_ratelimited("arena %llu: gc: collecting generation %d...\n",
 				    a->seq, generation);
-		pr_info_ratelimited("arena %u: gc: objects in each generation: %lu %lu %lu\n",
+		pr_info_ratelimited("arena %llu: gc: objects in each generation: %lu %lu %lu\n",
 				    a->seq, rgc_gen_size(gc, 0),
 				    rgc_gen_size(gc, 1), rgc_gen_size(gc, 2));
 	}
@@ -229,7 +232,7 @@ int refgc_collect(struct refgc_arena *a, int generation,
 	if (err)
 		return err;	/* nothing happened, no event queued */
 	if (a->gc.debug & RGC_DEBUG_STATS)
-		pr_info_ratelimited("arena %u: gc: done, %llu unreachable, %llu uncollectable, %llu ns elapsed\n",
+		pr_info_ratelimited("arena %llu: gc: done, %llu unreachable, %llu uncollectable, %llu ns elapsed\n",
 				    a->seq, res->collected + res->uncollectable,
 				    res->uncollectable, res->duration_ns);
 	e = (struct refgc_event){
@@ -245,6 +248,9 @@ int refgc_collect(struct refgc_arena *a, int generation,
 	return 0;
 }
 
+/* Jiffies before a worker that found the arena's lock taken tries again. */
+#define GC_RETRY_DELAY	1
+
 /**
  * refgc_maybe_schedule() - queue automatic collection if it is due
  * @a: the arena, locked.
@@ -254,7 +260,30 @@ void refgc_maybe_schedule(struct refgc_arena *a)
 	if (a->work_pending || !rgc_collection_due(&a->gc))
 		return;
 	WRITE_ONCE(a->work_pending, true);
-	queue_work(refgc_wq, &a->work);
+	queue_delayed_work(refgc_wq, &a->work, 0);
+}
+
+/**
+ * refgc_gc_sync() - wait until the queued automatic collection has run
+ * @a: the arena, unlocked.
+ *
+ * The worker does not wait for a busy lock (refgc_gc_work()), so one
+ * flush may find it requeued: kick it again, a tick apart, until it has
+ * run.  Only this arena's lock holder can keep it waiting.
+ *
+ * Return: 0, or -EINTR if a signal came first.
+ */
+int refgc_gc_sync(struct refgc_arena *a)
+{
+	while (READ_ONCE(a->work_pending)) {
+		flush_delayed_work(&a->work);
+		if (!READ_ONCE(a->work_pending))
+			break;
+		schedule_timeout_interruptible(GC_RETRY_DELAY);
+		if (signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
 }
 
 /**
@@ -266,8 +295,9 @@ void refgc_maybe_schedule(struct refgc_arena *a)
  * collection, when it comes, pauses that much longer while garbage piles
  * up.  An OP or BATCH ioctl that finds a collection queued with count0
  * past twice threshold0 waits for it first, which bounds generation 0 at
- * about 2 * threshold0 plus one batch.  The reads are a heuristic, racy
- * by design; the collection still runs in the worker.
+ * about 2 * threshold0 plus one batch; while they wait, throttled callers
+ * hold no lock, so the worker's trylock gets its turn.  The reads are a
+ * heuristic, racy by design; the collection still runs in the worker.
  */
 void refgc_throttle(struct refgc_arena *a)
 {
@@ -277,21 +307,31 @@ void refgc_throttle(struct refgc_arena *a)
 	u64 threshold = data_race(a->gc.gen[0].threshold);
 
 	if (READ_ONCE(a->work_pending) && threshold && count > 2 * threshold)
-		flush_work(&a->work);
+		refgc_gc_sync(a);	/* a signal: the caller's lock says so */
 }
 
 /**
  * refgc_gc_work() - automatic collection, on refgc_wq
  * @work: the arena's work item.
+ *
+ * Never sleeps on the arena's lock: its holder may be stalled (a user page
+ * fault under a long op) while other arenas' collections are due, and
+ * refgc_wq runs only so many items at once.  A busy lock requeues the work
+ * a tick later instead; refgc_arena_destroy()'s cancel_delayed_work_sync()
+ * stops the requeueing.  @a->work_pending stays set until a run got the lock.
  */
 void refgc_gc_work(struct work_struct *work)
 {
-	struct refgc_arena *a = container_of(work, struct refgc_arena, work);
+	struct refgc_arena *a = container_of(to_delayed_work(work),
+					     struct refgc_arena, work);
 	struct mem_cgroup *old_memcg;
 	struct rgc_result res;
 	int gen;
 
-	mutex_lock(&a->lock);
+	if (!mutex_trylock(&a->lock)) {
+		queue_delayed_work(refgc_wq, &a->work, GC_RETRY_DELAY);
+		return;
+	}
 	gen = rgc_auto_generation(&a->gc);
 	if (gen >= 0 && a->gc.enabled && a->gc.gen[0].threshold) {
 		/* A kworker's own allocations are charged to no one. */

@@ -13,7 +13,11 @@
  *              enable, disable, threshold t0 [t1 [t2]], debug FLAGS,
  *              freeze, unfreeze; reading it shows the settings
  *
- * Everything is root only (0400, control 0600).
+ * Everything is root only (0400, control 0600).  Text that comes from
+ * users is escaped: a type name in graph.dot is a DOT string ('"' and
+ * '\\' backslash-escaped), the opener's comm in stats has every byte that
+ * is not printable ASCII, and '\\', as \ooo octal; owner_uid is in the
+ * initial user namespace.
  *
  * Locking: the dumps are seq_files whose ->start() takes arena->lock and
  * whose ->stop() drops it, so the lock is held while records are
@@ -24,14 +28,19 @@
  * added and removed under refgc_arenas_lock; debugfs_remove() waits for
  * the callers inside an arena's files, and arena destruction removes the
  * directory before it frees anything, so no file ever sees a freed arena.
- * The global stats file takes each arena's lock inside refgc_arenas_lock,
- * the one nesting refgc.h allows.
+ * The global stats file takes no arena lock: it sums each arena's
+ * counters with unlocked (data_race) reads under refgc_arenas_lock, so it
+ * never waits for an arena, and open() and close() (which take
+ * refgc_arenas_lock) never wait behind it.  A per-arena file waits (killably)
+ * only for its own arena's lock, and only that arena's close() waits for
+ * it (debugfs_remove() of that arena's directory).
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/string_helpers.h>
 #include <linux/uaccess.h>
 
 #include "refgc.h"
@@ -81,6 +90,20 @@ static u64 obj_bytes(struct refgc_object *o)
 	if (obj_is_weakref(o))
 		return n + (o->wref ? REFGC_WREF_BYTES : 0);
 	return n + (u64)o->cap * sizeof(*o->slots);
+}
+
+/*
+ * @s inside a DOT quoted string: '"' and '\\' get a backslash, so that
+ * neither ends the string nor starts an escape of Graphviz's (\n, \l,
+ * \N...).  Type names hold printable ASCII only (check_type_name()).
+ */
+static void seq_dot_escape(struct seq_file *m, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			seq_putc(m, '\\');
+		seq_putc(m, *s);
+	}
 }
 
 static void show_object(struct seq_file *m, struct refgc_arena *a,
@@ -271,7 +294,7 @@ static int graph_show(struct seq_file *m, void *v)
 	u32 i, n;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_printf(m, "digraph refgc_arena_%u {\n", a->seq);
+		seq_printf(m, "digraph refgc_arena_%llu {\n", a->seq);
 		seq_puts(m, "  node [shape=box, style=filled, fillcolor=\"#e4ecf7\", fontsize=10];\n");
 		return 0;
 	}
@@ -280,9 +303,11 @@ static int graph_show(struct seq_file *m, void *v)
 		return 0;
 	}
 	if (!it->slot) {
-		seq_printf(m, "  o%llu [label=\"#%llu %s\\nrefcount %u, handles %u\"%s%s];\n",
-			   o->id, o->id, obj_type(a, o)->name, o->gc.refcnt,
-			   o->gc.aux, o->gc.aux ? ", penwidth=2" : "",
+		seq_printf(m, "  o%llu [label=\"#%llu ", o->id, o->id);
+		seq_dot_escape(m, obj_type(a, o)->name);
+		seq_printf(m, "\\nrefcount %u, handles %u\"%s%s];\n",
+			   o->gc.refcnt, o->gc.aux,
+			   o->gc.aux ? ", penwidth=2" : "",
 			   o->oflags & REFGC_OF_GARBAGE ? ", color=red" : "");
 		if (obj_is_weakref(o) && o->wref && o->wref->referent)
 			seq_printf(m, "  o%llu -> o%llu [style=dashed];\n",
@@ -359,8 +384,12 @@ static int arena_stats_show(struct seq_file *m, void *v)
 	err = mutex_lock_interruptible(&a->lock);
 	if (err)
 		return err;
-	seq_printf(m, "id: %u\nowner_pid: %d\nowner_uid: %u\nowner_comm: %s\n",
-		   a->seq, a->owner_pid, a->owner_uid, a->owner_comm);
+	seq_printf(m, "id: %llu\nowner_pid: %d\nowner_uid: %u\nowner_comm: ",
+		   a->seq, a->owner_pid, a->owner_uid);
+	/* comm is the user's: no byte of it may end or forge a line. */
+	seq_escape_str(m, a->owner_comm,
+		       ESCAPE_OCTAL | ESCAPE_NAP | ESCAPE_APPEND, "\\");
+	seq_putc(m, '\n');
 	seq_printf(m, "objects: %llu\nbytes: %llu\npayload_bytes: %llu\nslots: %llu\ntypes: %u\n",
 		   a->nr_objects, a->bytes, a->payload_bytes, a->nr_slots,
 		   a->ntypes - 1);
@@ -585,40 +614,57 @@ static const struct file_operations control_fops = {
 	.release = single_release,
 };
 
+struct totals {
+	u64 objects, bytes, slots, garbage;
+	u64 collections, collected, uncollectable;
+};
+
+/* Add @a's counters to @t, reading each once; returns 0 (for data_race). */
+static int add_totals(struct totals *t, struct refgc_arena *a)
+{
+	int i;
+
+	t->objects += a->nr_objects;
+	t->bytes += a->bytes;
+	t->slots += a->nr_slots;
+	t->garbage += a->ngarbage;
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
+		t->collections += a->gc.stats[i].collections;
+		t->collected += a->gc.stats[i].collected;
+		t->uncollectable += a->gc.stats[i].uncollectable;
+	}
+	return 0;
+}
+
+/*
+ * Totals over all arenas.  No arena lock is taken: an arena whose lock is
+ * held for long (a huge collection, or a holder stalled in a page fault)
+ * must not stall this reader, nor, through refgc_arenas_lock, every
+ * open() and close() of the device.
+ */
 static int global_stats_show(struct seq_file *m, void *v)
 {
-	u64 objects = 0, bytes = 0, slots = 0, garbage = 0;
-	u64 collections = 0, collected = 0, uncollectable = 0;
+	struct totals t = {};
 	struct refgc_arena *a;
 	unsigned int n = 0;
-	int i, err;
+	int err;
 
 	err = mutex_lock_interruptible(&refgc_arenas_lock);
 	if (err)
 		return err;
 	list_for_each_entry(a, &refgc_arenas, node) {
-		err = mutex_lock_interruptible(&a->lock);
-		if (err)
-			break;
 		n++;
-		objects += a->nr_objects;
-		bytes += a->bytes;
-		slots += a->nr_slots;
-		garbage += a->ngarbage;
-		for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
-			collections += a->gc.stats[i].collections;
-			collected += a->gc.stats[i].collected;
-			uncollectable += a->gc.stats[i].uncollectable;
-		}
-		mutex_unlock(&a->lock);
+		/*
+		 * Unlocked on purpose (see above): the totals are values each
+		 * arena had at some point during the read, not one instant.
+		 */
+		data_race(add_totals(&t, a));
 	}
 	mutex_unlock(&refgc_arenas_lock);
-	if (err)
-		return err;
 	seq_printf(m, "arenas: %u\nobjects: %llu\nbytes: %llu\nslots: %llu\ngarbage: %llu\n",
-		   n, objects, bytes, slots, garbage);
+		   n, t.objects, t.bytes, t.slots, t.garbage);
 	seq_printf(m, "collections: %llu\ncollected: %llu\nuncollectable: %llu\n",
-		   collections, collected, uncollectable);
+		   t.collections, t.collected, t.uncollectable);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(global_stats);
@@ -649,9 +695,9 @@ void refgc_debugfs_exit(void)
  */
 void refgc_debugfs_add_arena(struct refgc_arena *a)
 {
-	char name[16];
+	char name[24];
 
-	snprintf(name, sizeof(name), "%u", a->seq);
+	snprintf(name, sizeof(name), "%llu", a->seq);
 	a->dir = debugfs_create_dir(name, refgc_debugfs_arenas);
 	debugfs_create_file("stats", 0400, a->dir, a, &arena_stats_fops);
 	debugfs_create_file("objects", 0400, a->dir, a, &objects_fops);

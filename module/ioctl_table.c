@@ -236,8 +236,7 @@ static long ioc_sync(struct refgc_arena *a, void *karg, struct refgc_io *io)
 {
 	if (io->nonblock)
 		return READ_ONCE(a->work_pending) ? -EAGAIN : 0;
-	flush_work(&a->work);
-	return 0;
+	return refgc_gc_sync(a);
 }
 
 static long ioc_set_flags(struct refgc_arena *a, void *karg,

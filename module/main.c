@@ -105,7 +105,7 @@ static void refgc_show_fdinfo(struct seq_file *m, struct file *file)
 	reserved = (u64)data_race(a->garbage_cap) * sizeof(*a->garbage);
 	/* As above. */
 	reserved += (u64)data_race(a->ev.fin_cap) * sizeof(*a->ev.fin);
-	seq_printf(m, "refgc-arena:\t%u\n", a->seq);
+	seq_printf(m, "refgc-arena:\t%llu\n", a->seq);
 	seq_printf(m, "refgc-reserved-bytes:\t%llu\n", reserved);
 }
 

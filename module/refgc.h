@@ -10,9 +10,10 @@
  * events.c copy through kernel buffers with it dropped).  The
  * exceptions are the fields poll() peeks at with READ_ONCE (ev.nr,
  * ev.fin_nr, ev.lost) and arena->work_pending, which the worker clears
- * under the lock.  The global arena list is guarded by refgc_arenas_lock,
- * which is never taken inside an arena lock's critical section the other
- * way round (arena lock may nest inside it, for debugfs listings only).
+ * under the lock.  The global arena list is guarded by refgc_arenas_lock;
+ * the two never nest: no arena lock is taken under refgc_arenas_lock (the
+ * global debugfs stats read arenas' counters unlocked), and
+ * refgc_arenas_lock is not taken under an arena lock.
  * The per-user counters (user.c) are atomics and refgc_users_lock, a leaf
  * spinlock.  An arena's memcg and user are set at open and constant.
  */
@@ -166,12 +167,12 @@ struct refgc_events {
  * @nr_slots: slots in use, all objects.
  * @limits: the arena's limits.
  * @ev: the event queue.
- * @work: automatic collection.
+ * @work: automatic collection (requeued while the lock is busy).
  * @work_pending: @work is queued or running.
  * @node: on refgc_arenas.
  * @seq: the arena's number, its debugfs directory name.
  * @owner_pid: tgid of the opener.
- * @owner_uid: uid of the opener.
+ * @owner_uid: uid of the opener, in the initial user namespace.
  * @owner_comm: comm of the opener.
  * @dir: its debugfs directory.
  * @last_id: the last object id handed out; ids are per arena.
@@ -197,10 +198,10 @@ struct refgc_arena {
 	u64 nr_slots;
 	struct refgc_limits limits;
 	struct refgc_events ev;
-	struct work_struct work;
+	struct delayed_work work;
 	bool work_pending;
 	struct list_head node;
-	u32 seq;
+	u64 seq;
 	pid_t owner_pid;
 	uid_t owner_uid;
 	char owner_comm[16];
@@ -314,6 +315,7 @@ int refgc_list(struct refgc_arena *a, struct refgc_list *l,
 extern const struct rgc_ops refgc_gc_ops;
 void refgc_maybe_schedule(struct refgc_arena *a);
 void refgc_throttle(struct refgc_arena *a);
+int refgc_gc_sync(struct refgc_arena *a);
 void refgc_gc_work(struct work_struct *work);
 int refgc_collect(struct refgc_arena *a, int generation,
 		  struct rgc_result *res);

@@ -11,7 +11,7 @@
 #include "../kselftest_harness.h"
 #include "refgc_test_common.h"
 
-#include "refgc_fixture_arena.h"
+#include "refgc_fixture.h"
 
 TEST_F(arena, batch_results_and_errors_per_op)
 {

@@ -20,7 +20,7 @@
 #include "../kselftest_harness.h"
 #include "refgc_test_common.h"
 
-#include "refgc_fixture_arena.h"
+#include "refgc_fixture.h"
 
 static bool debug_kernel(void)
 {

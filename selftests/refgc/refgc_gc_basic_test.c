@@ -12,7 +12,8 @@
 #include "../kselftest_harness.h"
 #include "refgc_test_common.h"
 
-#include "refgc_fixture_gc.h"
+#define RG_FIXTURE gc
+#include "refgc_fixture.h"
 
 /* ---- collecting ---- */
 

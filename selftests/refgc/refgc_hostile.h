@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * refgc_hostile.h - the raw material of the hostile-input test: user
- * memory with guard pages (good, read-only, PROT_NONE, straddling),
- * bad pointers (NULL, unmapped, kernel half, non-canonical), errno sets,
- * and the description of one generated call.
+ * refgc_hostile.h - the hostile-input test's shared declarations: user
+ * memory with guard pages (good, read-only, PROT_NONE, straddling) and
+ * bad pointers (NULL, unmapped, kernel half, non-canonical), in
+ * refgc_hostile_mem.c; the generator's state (struct hctx) and the
+ * generators of bad ops (refgc_hostile_ops.c), bad calls
+ * (refgc_hostile_calls.c) and bad debugfs input (refgc_hostile_debugfs.c).
  */
 #ifndef REFGC_HOSTILE_H
 #define REFGC_HOSTILE_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 
 #include "refgc_util.h"
@@ -26,17 +30,7 @@ struct region {
 	char *guard;	/* base + npages * PG */
 };
 
-static inline int region_init(struct region *r, size_t npages)
-{
-	char *p = mmap(NULL, (npages + 1) * PG, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	r->base = p;
-	r->guard = p + npages * PG;
-	return mprotect(r->guard, PG, PROT_NONE) ? -errno : 0;
-}
+int region_init(struct region *r, size_t npages);
 
 /* How a user pointer is bad (or not). */
 enum ptr_kind {
@@ -52,10 +46,7 @@ enum ptr_kind {
 	P_NKINDS
 };
 
-static const char *const ptr_kind_name[P_NKINDS] = {
-	"good", "read-only", "NULL", "low", "hole", "PROT_NONE", "kernel",
-	"non-canonical", "straddle",
-};
+extern const char *const ptr_kind_name[P_NKINDS];
 
 /* The pointers every generated call draws from. */
 struct hmem {
@@ -68,54 +59,10 @@ struct hmem {
 	char *hole;		/* an unmapped page */
 };
 
-static inline int hmem_init(struct hmem *m)
-{
-	int fd, r;
-
-	r = region_init(&m->st, 5);
-	if (!r)
-		r = region_init(&m->ops, 12);
-	if (!r)
-		r = region_init(&m->data, 3);
-	if (r)
-		return r;
-	fd = memfd_create("refgc-hostile", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, PG))
-		return -errno;
-	m->rw = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	m->ro = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	m->none = mmap(NULL, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-	/*
-	 * The hole has mapped pages on both sides, so that no mapping
-	 * bigger than a page can ever be placed over it.
-	 */
-	m->hole = mmap(NULL, 3 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-	if (m->rw == MAP_FAILED || m->ro == MAP_FAILED ||
-	    m->none == MAP_FAILED || m->hole == MAP_FAILED)
-		return -ENOMEM;
-	m->hole += PG;
-	return munmap(m->hole, PG) ? -errno : 0;
-}
+int hmem_init(struct hmem *m);
 
 /* Whether the hole is still unmapped (msync() says ENOMEM if so). */
-static inline bool hmem_hole_ok(const struct hmem *m)
-{
-	return msync(m->hole, PG, MS_ASYNC) && errno == ENOMEM;
-}
-
-static const uint64_t kernel_ptrs[] = {
-	0xffff888000000000ULL, 0xffffffff81000000ULL, 0xffffc90000000000ULL,
-	0xffffea0000000000ULL, 0xffffffffff600000ULL, 0xfffffffffffff000ULL,
-	0xffffffffffffffffULL, 0xffff800000000000ULL,
-};
-
-static const uint64_t noncanon_ptrs[] = {
-	0x0000800000000000ULL, 0x8000000000000000ULL, 0x00ff000000000000ULL,
-	0x7fffffffffffffffULL, 0x0001000000000000ULL,
-};
+bool hmem_hole_ok(const struct hmem *m);
 
 /*
  * A pointer of kind @k to @size bytes inside region @r (or the memfd page
@@ -123,72 +70,61 @@ static const uint64_t noncanon_ptrs[] = {
  * caller may write the bytes it wants the kernel to see (NULL when
  * nothing can be written), *@wlen how many of them.
  */
-static inline uint64_t hmem_ptr(struct hmem *m, struct region *r,
-				enum ptr_kind k, size_t size, uint64_t rnd,
-				char **wr, size_t *wlen)
-{
-	size_t room = r->guard - r->base, off;
-
-	*wr = NULL;
-	*wlen = 0;
-	switch (k) {
-	case P_GOOD:
-		if (size > room - 64)
-			size = room - 64;
-		off = size + rnd % 64;
-		*wr = r->guard - off;
-		*wlen = size;
-		return (uintptr_t)*wr;
-	case P_RO:
-		if (size > PG)	/* what follows the page is unknown */
-			return (uintptr_t)m->none + rnd % PG;
-		off = rnd % (PG - size + 1);
-		*wr = m->rw + off;
-		*wlen = size;
-		return (uintptr_t)(m->ro + off);
-	case P_NULL:
-		return 0;
-	case P_LOW:
-		return 1 + rnd % 0xfff0;
-	case P_HOLE:
-		return (uintptr_t)m->hole + rnd % PG;
-	case P_NONE:
-		return (uintptr_t)m->none + rnd % PG;
-	case P_KERNEL:
-		return kernel_ptrs[rnd % ARRAY_SIZE(kernel_ptrs)] -
-		       (rnd >> 32) % 64;
-	case P_NONCANON:
-		return noncanon_ptrs[rnd % ARRAY_SIZE(noncanon_ptrs)] +
-		       (rnd >> 32) % 64;
-	case P_STRADDLE:
-	default:
-		/* At least the last byte is in the guard page. */
-		off = size > 1 ? rnd % size : 0;
-		if (off > room)
-			off = room;
-		*wr = r->guard - off;
-		*wlen = off;
-		return (uintptr_t)*wr;
-	}
-}
+uint64_t hmem_ptr(struct hmem *m, struct region *r, enum ptr_kind k,
+		  size_t size, uint64_t rnd, char **wr, size_t *wlen);
 
 /* Copy as much of @src as the pointer's writable part holds. */
-static inline void hmem_fill(char *wr, size_t wlen, const void *src,
-			     size_t n)
-{
-	if (wr)
-		memcpy(wr, src, n < wlen ? n : wlen);
-}
+void hmem_fill(char *wr, size_t wlen, const void *src, size_t n);
 
 /* A random bad kind, for "must fail with EFAULT". */
-static inline enum ptr_kind bad_kind(uint64_t rnd, bool ro_is_bad)
-{
-	static const enum ptr_kind k[] = {
-		P_NULL, P_LOW, P_HOLE, P_NONE, P_KERNEL, P_NONCANON,
-		P_STRADDLE, P_RO,
-	};
+enum ptr_kind bad_kind(uint64_t rnd, bool ro_is_bad);
 
-	return k[rnd % (ARRAY_SIZE(k) - !ro_is_bad)];
-}
+/* The generator's state: the arena under attack and what it holds. */
+struct hctx {
+	int fd, fd2;
+	uint64_t seed, seed0;
+	struct hmem m;
+	char dbg[PATH_MAX];	/* arena's debugfs dir, or "" */
+	uint32_t tc, ta, tf, ntypes;
+	uint64_t c1, c2, c3, c4, a1, w1, wdead, f1, dead;
+	uint64_t live[16];
+	int nlive;
+	uint64_t foreign[3];
+	uint64_t next_id;
+	uint64_t nr_objects, bytes;
+	struct refgc_limits lim, modmax;
+	uint32_t max_batch;
+	long calls;
+	char why[160];	/* what is wrong with the current call */
+};
+
+#define NFIXED		3	/* GC_START/GC_STOP pairs queued at setup */
+#define BURST		2000	/* calls between snapshots */
+
+/* refgc_hostile_ops.c: randomness, and bad refgc_ops. */
+uint64_t R(struct hctx *h);
+/* Append @s to what is wrong with the current call (h->why). */
+void why(struct hctx *h, const char *s);
+/* A pointer for an op's or a list's addr: good (into data) or bad. */
+uint64_t addr_ptr(struct hctx *h, size_t size, bool bad, bool kernel_writes);
+/*
+ * Fill @op with a random op; if @need, it is wrong in at least one way.
+ * Returns the errnos it may fail with (OK if it may succeed).
+ */
+uint64_t gen_op(struct hctx *h, struct refgc_op *op, bool need);
+
+/*
+ * refgc_hostile_calls.c: one random bad call, checked; 0 when it failed
+ * with an allowed errno (or was read-only), else -1 with a message.
+ */
+int hostile_ioctl(struct hctx *h);	/* a REFGC_IOC_* command */
+int unknown_ioctl(struct hctx *h);	/* an unknown command */
+int hostile_file(struct hctx *h);	/* read(), write(), mmap(), ... */
+
+/* refgc_hostile_debugfs.c: bad control-file input, chunked reads. */
+/* Fill @buf with a command that must be refused; returns its length. */
+size_t bad_command(struct hctx *h, char *buf, size_t cap);
+/* Read @path to its end in random chunks; the bytes read, or -errno. */
+long read_chunks(struct hctx *h, const char *path, char *out, size_t cap);
 
 #endif /* REFGC_HOSTILE_H */

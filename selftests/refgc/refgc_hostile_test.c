@@ -21,573 +21,13 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <glob.h>
 #include <time.h>
 
 #include "../kselftest_harness.h"
 #include "refgc_test_common.h"
 #include "refgc_deep_snap.h"
 #include "refgc_hostile.h"
-
-#define NFIXED		3	/* GC_START/GC_STOP pairs queued at setup */
-#define BURST		2000	/* calls between snapshots */
-
-struct hctx {
-	int fd, fd2;
-	uint64_t seed, seed0;
-	struct hmem m;
-	char dbg[PATH_MAX];	/* arena's debugfs dir, or "" */
-	uint32_t tc, ta, tf, ntypes;
-	uint64_t c1, c2, c3, c4, a1, w1, wdead, f1, dead;
-	uint64_t live[16];
-	int nlive;
-	uint64_t foreign[3];
-	uint64_t next_id;
-	uint64_t nr_objects, bytes;
-	struct refgc_limits lim, modmax;
-	uint32_t max_batch;
-	long calls;
-	char why[160];	/* what is wrong with the current call */
-};
-
-static uint64_t R(struct hctx *h)
-{
-	return rg_rand(&h->seed);
-}
-
-static void why(struct hctx *h, const char *s)
-{
-	size_t n = strlen(h->why);
-
-	snprintf(h->why + n, sizeof(h->why) - n, "%s ", s);
-}
-
-static uint64_t bad_id(struct hctx *h)
-{
-	switch (R(h) % 6) {
-	case 0:
-		return 0;
-	case 1:
-		return h->foreign[R(h) % 3];
-	case 2:
-		return h->dead;
-	case 3:
-		return ~0ULL - R(h) % 4;
-	case 4:
-		return 1ULL << (32 + R(h) % 32);
-	default:
-		return h->next_id + (1ULL << 40) + R(h) % 1000000;
-	}
-}
-
-static uint64_t live_id(struct hctx *h)
-{
-	return h->live[R(h) % h->nlive];
-}
-
-/* A pointer for an op's or a list's addr: good (into data) or bad. */
-static uint64_t addr_ptr(struct hctx *h, size_t size, bool bad,
-			 bool kernel_writes)
-{
-	enum ptr_kind k = bad ? bad_kind(R(h), kernel_writes) : P_GOOD;
-	size_t wlen;
-	char *wr;
-
-	return hmem_ptr(&h->m, &h->m.data, k, size, R(h), &wr, &wlen);
-}
-
-#include "refgc_hostile_ops.h"
-
-struct hcmd {
-	unsigned int cmd;
-	const char *name;
-	bool ro;	/* may succeed: changes nothing */
-};
-
-#define C(c, ro) { REFGC_IOC_##c, #c, ro }
-static const struct hcmd cmds[] = {
-	C(VERSION, true), C(TYPE_REGISTER, false), C(TYPE_GET, true),
-	C(OP, false), C(BATCH, false), C(LIST, true), C(GET_LIMITS, true),
-	C(SET_LIMITS, false), C(GET_MEMORY, true), C(ENABLE, false),
-	C(DISABLE, false), C(ISENABLED, true), C(COLLECT, false),
-	C(GET_COUNT, true), C(GET_THRESHOLD, true), C(SET_THRESHOLD, false),
-	C(GET_STATS, true), C(SET_DEBUG, false), C(GET_DEBUG, true),
-	C(CLEAR_GARBAGE, false), C(FREEZE, false), C(UNFREEZE, false),
-	C(GET_FREEZE_COUNT, true), C(SYNC, true), C(SET_FLAGS, false),
-	C(GET_FLAGS, true),
-};
-
-/* The content of the command's struct: the errnos it may fail with. */
-/* Name bytes that are not printable, or not ASCII. */
-static const char bad_name_chars[] = { ' ', 0x7f, (char)0x80, '\t', (char)0xff, 1 };
-
-static uint64_t gen_content(struct hctx *h, unsigned int cmd, void *k,
-			    bool need, struct refgc_op **ops, uint32_t *nops)
-{
-	struct refgc_type *t = k;
-	struct refgc_batch *b = k;
-	struct refgc_list *l = k;
-	struct refgc_limits *lim = k;
-	struct refgc_gc_value *v = k;
-	struct refgc_collect *c = k;
-	struct refgc_threshold *th = k;
-	uint64_t allowed = 0;
-	uint32_t i;
-
-	switch (cmd) {
-	case REFGC_IOC_TYPE_REGISTER:
-		snprintf(t->name, sizeof(t->name), "h%" PRIx64, R(h));
-		t->flags = R(h) % 4;
-		switch (R(h) % 7) {
-		case 0:
-			t->flags |= 4u << (R(h) % 30);
-			break;
-		case 1:
-			t->id = R(h) | 1;
-			break;
-		case 2:
-			memset(t->name, 0, sizeof(t->name));
-			break;
-		case 3:
-			memset(t->name, 'a' + R(h) % 26, sizeof(t->name));
-			break;
-		case 4:
-			t->name[R(h) % 3] = bad_name_chars[R(h) % 6];
-			break;
-		case 5:
-			t->name[20 + R(h) % 12] = 1 + R(h) % 255;
-			break;
-		default:
-			memset(t->name, 0, sizeof(t->name));
-			strcpy(t->name, R(h) % 2 ? "node" : "weakref");
-			why(h, "dup-name");
-			return E(EEXIST) | E(EINVAL);
-		}
-		why(h, "bad-type");
-		return E(EINVAL);
-	case REFGC_IOC_TYPE_GET:
-		t->id = 1 + R(h) % (h->ntypes - 1);
-		allowed = OK;
-		if (R(h) % 2) {
-			switch (R(h) % 3) {
-			case 0:
-				t->flags = R(h) | 1;
-				allowed = E(EINVAL);
-				break;
-			case 1:
-				t->name[R(h) % 32] = 1 + R(h) % 255;
-				allowed = E(EINVAL);
-				break;
-			default:
-				t->id = R(h) % 2 ? 0 : h->ntypes + R(h) % 5000;
-				allowed = E(ENOENT);
-			}
-			why(h, "bad-type-get");
-		}
-		return allowed;
-	case REFGC_IOC_OP:
-		return gen_op(h, k, need);
-	case REFGC_IOC_BATCH:
-		b->flags = R(h) % 2;
-		b->op_size = sizeof(struct refgc_op);
-		if (R(h) % 3 == 0)
-			b->op_size += R(h) % 3 ? R(h) % 200 :
-				      PG - sizeof(struct refgc_op);
-		b->done = R(h);
-		b->failed = R(h);
-		b->count = R(h) % 9;
-		if (R(h) % 3 == 0) {
-			switch (R(h) % 5) {
-			case 0:
-				b->flags |= 2u << (R(h) % 31);
-				allowed = E(EINVAL);
-				break;
-			case 1:
-				b->reserved = R(h) | 1;
-				allowed = E(EINVAL);
-				break;
-			case 2:
-				b->count = h->max_batch + 1 +
-					   R(h) % (~0u - h->max_batch);
-				allowed = E(E2BIG);
-				break;
-			case 3:
-				b->op_size = R(h) % 2 ? R(h) % 56 :
-					     PG + 1 + R(h) % (~0u - PG);
-				allowed = E(EINVAL);
-				break;
-			default: {
-				size_t wlen;
-				char *wr;
-
-				b->count = 1 + R(h) % 8;
-				b->ops = hmem_ptr(&h->m, &h->m.data,
-						  bad_kind(R(h), true),
-						  b->count * (size_t)b->op_size,
-						  R(h), &wr, &wlen);
-				/* What is readable is op code 0: EINVAL. */
-				if (wr)
-					memset(wr, 0, wlen);
-				why(h, "batch-bad-ops");
-				return E(EFAULT) | E(EINVAL);
-			}
-			}
-			why(h, "batch-bad");
-			b->ops = R(h);
-			return allowed;
-		}
-		/* Every op is wrong: nothing may change, even with CONTINUE. */
-		*ops = (void *)(h->m.ops.guard - 12 * PG);
-		*nops = b->count;
-		b->ops = (uintptr_t)*ops;
-		allowed = b->count ? 0 : OK;
-		for (i = 0; i < b->count; i++) {
-			struct refgc_op op;
-			char *p = (char *)*ops + (size_t)i * b->op_size;
-			uint64_t e = gen_op(h, &op, true);
-
-			memset(p, 0, b->op_size);
-			memcpy(p, &op, sizeof(op));
-			if (b->op_size > sizeof(op) && R(h) % 4 == 0) {
-				p[sizeof(op) + R(h) % (b->op_size - sizeof(op))] = 1;
-				e = E(E2BIG);
-			}
-			/* Without CONTINUE the ioctl fails as the first op. */
-			if (!i && !(b->flags & REFGC_BATCH_CONTINUE))
-				allowed = e;
-		}
-		if (b->count && (b->flags & REFGC_BATCH_CONTINUE))
-			allowed = OK;
-		return allowed;
-	case REFGC_IOC_LIST:
-		l->what = R(h) % 3;
-		l->generation = l->what ? 0 :
-			(int32_t)(R(h) % 6) - 2;
-		l->capacity = 1 + R(h) % 16;
-		l->cursor = R(h) % 2 ? 0 : R(h) % (h->next_id + 10);
-		l->addr = addr_ptr(h, 16 * l->capacity, false, true);
-		if (R(h) % 2)
-			return OK;
-		switch (R(h) % 5) {
-		case 0:
-			l->capacity = 0;
-			break;
-		case 1:
-			l->count = R(h) | 1;
-			break;
-		case 2:
-			l->what = 3 + R(h) % (1ULL << (R(h) % 32));
-			break;
-		case 3:
-			l->generation = l->what ? (int32_t)(R(h) | 1) :
-				(R(h) % 2 ? -3 - (int32_t)(R(h) % 1000) :
-					    4 + (int32_t)(R(h) % 1000));
-			break;
-		default:
-			l->addr = addr_ptr(h, 16 * l->capacity, true, true);
-			why(h, "list-bad-addr");
-			return E(EFAULT) | OK;	/* OK: nothing to list */
-		}
-		why(h, "list-bad");
-		return E(EINVAL);
-	case REFGC_IOC_SET_LIMITS:
-		switch (R(h) % 4) {
-		case 0:
-			lim->max_objects = h->modmax.max_objects + 1 +
-					   R(h) % 1000;
-			break;
-		case 1:
-			lim->max_bytes = h->modmax.max_bytes + 1 + R(h) % 1000;
-			break;
-		case 2:
-			lim->max_payload = h->modmax.max_payload + 1 +
-					   R(h) % 1000;
-			break;
-		default:
-			if (R(h) % 2)
-				lim->max_objects = 1 + R(h) % (h->nr_objects - 1);
-			else
-				lim->max_bytes = 1 + R(h) % (h->bytes - 1);
-			why(h, "limits-below-usage");
-			return E(EBUSY);
-		}
-		why(h, "limits-above-module");
-		return E(EPERM);
-	case REFGC_IOC_SET_THRESHOLD:
-		for (i = 0; i < 3; i++)
-			th->threshold[i] = R(h);
-		th->reserved = R(h) | 1;
-		why(h, "threshold-reserved");
-		return E(EINVAL);
-	case REFGC_IOC_SET_DEBUG:
-	case REFGC_IOC_SET_FLAGS:
-		v->value = R(h) % 64;
-		if (R(h) % 2)
-			v->reserved = R(h) | 1;
-		else
-			v->value |= (cmd == REFGC_IOC_SET_DEBUG ?
-				     ~REFGC_DEBUG_FLAGS : ~REFGC_ARENA_FLAGS) &
-				    (1u << (R(h) % 32) | 1u << 31 | 1u << 6);
-		why(h, "value-bad");
-		return E(EINVAL);
-	case REFGC_IOC_COLLECT:
-		c->generation = R(h) % 3;
-		c->collected = R(h);
-		if (R(h) % 2)
-			c->flags = R(h) | 1;
-		else
-			c->generation = R(h) % 2 ? -1 - (int32_t)(R(h) % 100) :
-						   3 + (int32_t)(R(h) % 100);
-		why(h, "collect-bad");
-		return E(EINVAL);
-	}
-	return OK;
-}
-
-/* Check a batch that ran, from what it wrote back. */
-static int batch_post(struct refgc_batch *b, struct refgc_op *ops,
-		      uint32_t n, long r)
-{
-	uint32_t i;
-
-	if (!n)
-		return b->done == 0 && b->failed == 0;
-	if (b->flags & REFGC_BATCH_CONTINUE) {
-		if (b->done != n || b->failed != n)
-			return 0;
-		for (i = 0; i < n; i++) {
-			struct refgc_op *op = (void *)((char *)ops +
-						       (size_t)i * b->op_size);
-
-			if (op->error >= 0)
-				return 0;
-		}
-		return 1;
-	}
-	return b->done == 1 && b->failed == 1 && ops->error == r;
-}
-
-static const char *const cmd_dirs[] = { "none", "W", "R", "RW" };
-
-/* One random ioctl; 0 if its result was allowed, else -1 (reported). */
-static int hostile_ioctl(struct hctx *h)
-{
-	const struct hcmd *hc = &cmds[R(h) % ARRAY_SIZE(cmds)];
-	unsigned int cmd = hc->cmd, dir = _IOC_DIR(cmd);
-	size_t ksize = _IOC_SIZE(cmd), usize = ksize, wlen;
-	unsigned char k[512] = { 0 };
-	uint64_t allowed = 0, content, uarg;
-	enum ptr_kind pk = P_GOOD;
-	struct refgc_op *ops = NULL;
-	bool tail = false, def = false;
-	uint32_t nops = 0;
-	char *wr;
-	long r;
-
-	h->why[0] = 0;
-	if (R(h) % 8 == 0 || (!hc->ro && dir == _IOC_NONE)) {
-		/* Same number, another direction: unknown. */
-		unsigned int d = (dir + 1 + R(h) % 3) % 4;
-
-		usize = R(h) % 2 ? ksize : R(h) % (1 << _IOC_SIZEBITS);
-		cmd = _IOC(d, REFGC_IOC_MAGIC, _IOC_NR(cmd), usize);
-		why(h, "wrong-dir");
-		allowed = E(ENOTTY);	/* exactly: checked first */
-	} else if (ksize && R(h) % 8 == 0) {
-		usize = R(h) % ksize;
-		cmd = _IOC(dir, REFGC_IOC_MAGIC, _IOC_NR(cmd), usize);
-		why(h, "short-size");
-		allowed = E(EINVAL);	/* exactly: checked second */
-	} else {
-		if (ksize && R(h) % 5 == 0) {
-			usize = ksize + 1 +
-				R(h) % (R(h) % 2 ? 64 : 16383 - ksize);
-			tail = R(h) % 2;
-			if (tail && (dir & _IOC_WRITE)) {
-				allowed |= E(E2BIG);
-				def = true;
-				why(h, "nonzero-tail");
-			}
-		}
-		cmd = _IOC(dir, REFGC_IOC_MAGIC, _IOC_NR(cmd), usize);
-		if (dir != _IOC_NONE && R(h) % 4 == 0) {
-			pk = bad_kind(R(h), dir & _IOC_READ);
-			allowed |= E(EFAULT);
-			/*
-			 * copy_struct_from_user() checks the tail first; it
-			 * may start past the bad page, in mapped memory.
-			 */
-			if (usize > ksize && (dir & _IOC_WRITE))
-				allowed |= E(E2BIG);
-			def = true;
-			why(h, "bad-ptr");
-		}
-		content = dir & _IOC_WRITE ?
-			  gen_content(h, hc->cmd, k, !def, &ops, &nops) : OK;
-		allowed = def ? allowed | (content & ~OK) : content;
-	}
-	uarg = hmem_ptr(&h->m, &h->m.st, pk, usize, R(h), &wr, &wlen);
-	if (wr) {
-		size_t n = usize < sizeof(k) ? usize : sizeof(k);
-
-		if (usize > ksize && tail && n > ksize)
-			k[ksize + R(h) % (n - ksize)] = 1 + R(h) % 255;
-		memset(wr, 0, wlen);
-		hmem_fill(wr, wlen, k, n);
-	}
-	h->calls++;
-	r = ioctl(h->fd, cmd, (unsigned long)uarg);
-	r = r < 0 ? -errno : r;
-	if ((r >= 0 && !(allowed & OK)) ||
-	    (r < 0 && (-r >= 64 || !(allowed & E(-r))))) {
-		fprintf(stderr, "# call %ld: %s cmd %#x (dir %s, size %zu of %zu) ptr %s:",
-			h->calls, hc->name, cmd, cmd_dirs[_IOC_DIR(cmd)],
-			usize, ksize, ptr_kind_name[pk]);
-		fprintf(stderr, " returned %ld; wrong: %s allowed mask %#" PRIx64 "\n",
-			r, h->why, allowed);
-		return -1;
-	}
-	/* A batch that ran: check what it wrote back. */
-	if (hc->cmd == REFGC_IOC_BATCH && pk == P_GOOD && nops &&
-	    r != -ENOTTY && r != -EINVAL && r != -E2BIG &&
-	    !batch_post((void *)wr, ops, nops, r)) {
-		fprintf(stderr, "# call %ld: batch of %u wrote back wrong done/failed/error (r %ld)\n",
-			h->calls, nops, r);
-		return -1;
-	}
-	/* A larger output-only struct comes back with a zeroed tail. */
-	if (!r && dir == _IOC_READ && pk == P_GOOD && usize > ksize) {
-		size_t i;
-
-		for (i = ksize; i < usize; i++)
-			if (wr[i]) {
-				fprintf(stderr, "# call %ld: %s: tail byte %zu not zeroed\n",
-					h->calls, hc->name, i);
-				return -1;
-			}
-	}
-	return 0;
-}
-
-/* An ioctl number that is not ours at all, or ours with no such nr. */
-static int unknown_ioctl(struct hctx *h)
-{
-	/* Types the VFS (or the tty layer) answers for any file: avoid. */
-	static const unsigned char vfs[] = { 0x00, 0x12, 0x54, 0x58, 0x66,
-					     0x94, REFGC_IOC_MAGIC };
-	unsigned int type, nr, cmd;
-	size_t i, wlen;
-	uint64_t arg;
-	char *wr;
-	long r;
-
-	if (R(h) % 2) {
-		type = REFGC_IOC_MAGIC;
-		nr = R(h) % 2 ? 0x09 + R(h) % (0x20 - 0x09) :
-				0x31 + R(h) % (0x100 - 0x31);
-	} else {
-		do {
-			type = R(h) % 256;
-			for (i = 0; i < sizeof(vfs) && vfs[i] != type; i++)
-				;
-		} while (i < sizeof(vfs));
-		nr = R(h) % 256;
-	}
-	cmd = _IOC(R(h) % 4, type, nr, R(h) % (1 << _IOC_SIZEBITS));
-	h->calls++;
-	arg = hmem_ptr(&h->m, &h->m.st, R(h) % P_NKINDS, _IOC_SIZE(cmd),
-		       R(h), &wr, &wlen);
-	r = ioctl(h->fd, cmd, (unsigned long)arg);
-	if (r != -1 || errno != ENOTTY) {
-		fprintf(stderr, "# call %ld: unknown cmd %#x returned %ld errno %d\n",
-			h->calls, cmd, r, errno);
-		return -1;
-	}
-	return 0;
-}
-
-/* read()/pread()/readv() that must fail, write(), mmap(), lseek(), poll(). */
-static int hostile_file(struct hctx *h)
-{
-	size_t ev = sizeof(struct refgc_event), len, wlen;
-	uint64_t allowed = E(EINVAL) | E(EFAULT);
-	int kind = R(h) % 7;
-	struct iovec iov[2];
-	char *wr;
-	void *p;
-	long r;
-
-	if (R(h) % 2) {
-		len = 1 + R(h) % (ev - 1);	/* shorter than a record */
-		p = (void *)(uintptr_t)hmem_ptr(&h->m, &h->m.data,
-						R(h) % P_NKINDS, len, R(h),
-						&wr, &wlen);
-	} else {
-		len = ev + R(h) % (2 * PG);
-		if (R(h) % 8 == 0)
-			len = R(h) % 2 ? ~(size_t)0 : (1UL << 47) + R(h) % PG;
-		p = (void *)(uintptr_t)hmem_ptr(&h->m, &h->m.data,
-						bad_kind(R(h), true),
-						ev, R(h), &wr, &wlen);
-	}
-	h->calls++;
-	switch (kind) {
-	case 0:
-	case 1:
-		r = read(h->fd, p, len);
-		break;
-	case 2:
-		r = pread(h->fd, p, len, R(h) % 2 ? -1 - (long)(R(h) % 100) :
-						     (long)(R(h) % 4096));
-		break;
-	case 3:
-		iov[0].iov_base = p;
-		iov[0].iov_len = len;
-		iov[1] = iov[0];
-		if (R(h) % 3 == 0)
-			r = readv(h->fd, (void *)(uintptr_t)
-				  hmem_ptr(&h->m, &h->m.data,
-					   bad_kind(R(h), false), sizeof(iov),
-					   R(h), &wr, &wlen), 2);
-		else
-			r = readv(h->fd, iov, R(h) % 2 ? 2 : 1025 + R(h) % 9);
-		break;
-	case 4:
-		r = write(h->fd, p, len);
-		allowed = E(EINVAL);	/* no write(): EINVAL before EFAULT */
-		break;
-	case 5:
-		p = mmap(NULL, PG, R(h) % 2 ? PROT_READ : PROT_WRITE,
-			 R(h) % 2 ? MAP_SHARED : MAP_PRIVATE, h->fd, 0);
-		r = p == MAP_FAILED ? -1 : 0;
-		allowed = E(ENODEV);
-		break;
-	default: {
-		struct pollfd pf = { .fd = h->fd, .events = R(h) };
-
-		/* noop_llseek: the position stays 0; bad whence: EINVAL. */
-		r = lseek(h->fd, R(h) % 2 ? (long)R(h) : 0, R(h) % 8);
-		if (r > 0 || (r < 0 && errno != EINVAL)) {
-			fprintf(stderr, "# call %ld: lseek returned %ld\n",
-				h->calls, r);
-			return -1;
-		}
-		pf.events |= POLLIN;
-		r = poll(&pf, 1, 0);
-		if (r != 1 || !(pf.revents & POLLIN)) {
-			fprintf(stderr, "# call %ld: poll %ld revents %#x\n",
-				h->calls, r, pf.revents);
-			return -1;
-		}
-		return 0;
-	}
-	}
-	if (r >= 0 || errno >= 64 || !(allowed & E(errno))) {
-		fprintf(stderr, "# call %ld: file op %d len %zu ptr %p: returned %ld errno %d\n",
-			h->calls, kind, len, p, r, errno);
-		return -1;
-	}
-	return 0;
-}
 
 FIXTURE(hostile) {
 	struct hctx h;
@@ -781,6 +221,140 @@ TEST_F(hostile, batch_continue_last_op_efault)
 	ASSERT_TRUE(unchanged(h, &self->s, &self->s2));
 }
 
-#include "refgc_hostile_debugfs.h"
+/* debugfs: garbage control input, every file read, root-only. */
+TEST_F_TIMEOUT(hostile, debugfs_control_garbage, 600)
+{
+	struct hctx *h = &self->h;
+	char path[PATH_MAX + 16], *buf = h->m.data.base;
+	long n = rg_scale(20000, 10), i;
+	int fd;
+
+	if (!h->dbg[0])
+		SKIP(return, "no readable debugfs directory for the arena");
+	snprintf(path, sizeof(path), "%s/control", h->dbg);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < n; i++) {
+		size_t len = bad_command(h, buf, 2 * PG);
+		ssize_t r;
+		void *p = buf;
+
+		if (R(h) % 8 == 0) {
+			size_t wlen;
+			char *wr;
+
+			p = (void *)(uintptr_t)hmem_ptr(&h->m, &h->m.data,
+							bad_kind(R(h), false),
+							len, R(h), &wr, &wlen);
+			if (wr && wr != buf)
+				memmove(wr, buf, len < wlen ? len : wlen);
+		}
+		if (R(h) % 16 == 0)
+			len = R(h) % 2 ? ~(size_t)0 >> 1 : 1UL << (12 + R(h) % 30);
+		if (R(h) % 2)
+			r = write(fd, p, len);
+		else
+			r = pwrite(fd, p, len, R(h) % 4096);
+		h->calls++;
+		ASSERT_GT(0, r) TH_LOG("control accepted %zu bytes \"%.*s\"",
+				       len, (int)(len < 64 ? len : 64), buf);
+		/* seq_file control: no pwrite() (ESPIPE). */
+		ASSERT_TRUE(errno == EINVAL || errno == EFAULT ||
+			    errno == ESPIPE)
+			TH_LOG("errno %d", errno);
+		if (!(i % BURST))
+			ASSERT_TRUE(unchanged(h, &self->s, &self->s2));
+	}
+	close(fd);
+	ASSERT_TRUE(unchanged(h, &self->s, &self->s2));
+	printf("# control garbage writes: %ld\n", h->calls);
+}
+
+TEST_F(hostile, debugfs_read_everything)
+{
+	struct hctx *h = &self->h;
+	size_t cap = 1 << 20, i, j;
+	char *out = malloc(cap), p[PATH_MAX + 16];
+	glob_t g;
+
+	ASSERT_NE(NULL, out);
+	if (!h->dbg[0])
+		SKIP(return, "no readable debugfs directory for the arena");
+	ASSERT_EQ(0, glob("/sys/kernel/debug/refgc/arenas/*/*", 0, NULL, &g));
+	ASSERT_LE(10, g.gl_pathc);	/* both arenas, five files each */
+	for (i = 0; i < g.gl_pathc; i++)
+		ASSERT_LE(0, read_chunks(h, g.gl_pathv[i], out, cap))
+			TH_LOG("%s", g.gl_pathv[i]);
+	globfree(&g);
+	ASSERT_LT(0, read_chunks(h, "/sys/kernel/debug/refgc/stats", out,
+				 cap));
+	/* Every live object is listed, by id, once. */
+	snprintf(p, sizeof(p), "%s/objects", h->dbg);
+	ASSERT_LT(0, read_chunks(h, p, out, cap));
+	for (i = 0; i < (size_t)h->nlive; i++) {
+		char id[32], *s = out;
+		int found = 0;
+
+		j = snprintf(id, sizeof(id), "%" PRIu64 " ", h->live[i]);
+		for (; s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
+			found += !strncmp(s, id, j);
+		EXPECT_EQ(1, found) TH_LOG("object %s", id);
+	}
+	snprintf(p, sizeof(p), "%s/graph.dot", h->dbg);
+	ASSERT_LT(0, read_chunks(h, p, out, cap));
+	EXPECT_EQ(0, strncmp(out, "digraph", 7));
+	free(out);
+	ASSERT_TRUE(unchanged(h, &self->s, &self->s2));
+}
+
+TEST_F(hostile, debugfs_root_only)
+{
+	static const struct { const char *name; mode_t mode; } files[] = {
+		{ "stats", 0400 }, { "objects", 0400 }, { "garbage", 0400 },
+		{ "graph.dot", 0400 }, { "control", 0600 },
+	};
+	struct hctx *h = &self->h;
+	char p[PATH_MAX + 16];
+	struct stat st;
+	int status;
+	size_t i;
+	pid_t pid;
+
+	if (!h->dbg[0] || geteuid())
+		SKIP(return, "needs root and a readable debugfs");
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(p, sizeof(p), "%s/%s", h->dbg, files[i].name);
+		ASSERT_EQ(0, stat(p, &st));
+		EXPECT_EQ(files[i].mode, st.st_mode & 07777) TH_LOG("%s", p);
+		EXPECT_EQ(0, st.st_uid);
+	}
+	ASSERT_EQ(0, stat("/sys/kernel/debug/refgc/stats", &st));
+	EXPECT_EQ(0400, st.st_mode & 07777);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int bad = 0;
+
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		for (i = 0; i < ARRAY_SIZE(files); i++) {
+			int fd;
+
+			snprintf(p, sizeof(p), "%s/%s", h->dbg, files[i].name);
+			fd = open(p, files[i].mode & 0200 ? O_RDWR : O_RDONLY);
+			if (fd >= 0 || errno != EACCES) {
+				fprintf(stderr, "# %s: fd %d errno %d\n", p,
+					fd, errno);
+				bad = 1;
+			}
+		}
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
 
 TEST_HARNESS_MAIN

@@ -22,7 +22,7 @@
 #include "refgc_test_common.h"
 #include "refgc_audit.h"
 
-#include "refgc_fixture_arena.h"
+#include "refgc_fixture.h"
 
 #define SENTINEL	0x5a5a5a5aU
 

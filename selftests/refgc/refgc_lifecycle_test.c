@@ -83,7 +83,7 @@ static void sleep_ms(long ms)
 	ASSERT_EQ(SIGKILL, WTERMSIG(__st));				\
 } while (0)
 
-#include "refgc_fixture_arena.h"
+#include "refgc_fixture.h"
 
 TEST_F_TIMEOUT(arena, kill9_during_long_batches_shared, 300)
 {

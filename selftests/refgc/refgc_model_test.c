@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 
 #include "../kselftest_harness.h"
+#include "refgc_test_common.h"
 #include "refgc_model_drive.h"
 
 /* GET_INFO of @id against the model (ENOENT for a dead one). */

@@ -18,7 +18,7 @@
 /* Slab objects that may legitimately still sit in per-cpu caches. */
 #define SLAB_SLACK	256
 
-#include "refgc_fixture_arena.h"
+#include "refgc_fixture.h"
 
 /* ---- scale ---- */
 

@@ -86,22 +86,6 @@ static inline int snap_differs(int fd, struct snap *s)
 	return d;
 }
 
-static inline struct refgc_limits get_limits(int fd)
-{
-	struct refgc_limits l = { 0 };
-
-	rg_ioctl(fd, REFGC_IOC_GET_LIMITS, &l);
-	return l;
-}
-
-static inline int set_limits(int fd, uint64_t objects, uint64_t bytes,
-			     uint64_t payload)
-{
-	struct refgc_limits l = { objects, bytes, payload };
-
-	return rg_ioctl(fd, REFGC_IOC_SET_LIMITS, &l);
-}
-
 /* A 2-cycle a <-> b of @type with no handles left. */
 static inline void make_cycle(struct __test_metadata *_metadata, int fd,
 			      uint32_t type, uint64_t *a, uint64_t *b)

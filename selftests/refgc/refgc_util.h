@@ -18,6 +18,10 @@
 
 #define REFGC_DEV "/dev/refgc"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 static inline int rg_open(void)
 {
 	return open(REFGC_DEV, O_RDWR | O_CLOEXEC);
@@ -87,6 +91,22 @@ static inline int rg_info(int fd, uint64_t id, struct refgc_info *info)
 static inline int rg_memory(int fd, struct refgc_memory *m)
 {
 	return rg_ioctl(fd, REFGC_IOC_GET_MEMORY, m);
+}
+
+static inline struct refgc_limits get_limits(int fd)
+{
+	struct refgc_limits l = { 0 };
+
+	rg_ioctl(fd, REFGC_IOC_GET_LIMITS, &l);
+	return l;
+}
+
+static inline int set_limits(int fd, uint64_t objects, uint64_t bytes,
+			     uint64_t payload)
+{
+	struct refgc_limits l = { objects, bytes, payload };
+
+	return rg_ioctl(fd, REFGC_IOC_SET_LIMITS, &l);
 }
 
 /* gc.collect(gen): returns collected + uncollectable, or -errno. */

@@ -20,7 +20,7 @@
 #include "../kselftest_harness.h"
 #include "refgc_test_common.h"
 
-#include "refgc_fixture_arena.h"
+#include "refgc_fixture.h"
 
 #define KILL_DEADLINE_S	60	/* generous: seconds, where the bug took hours */
 

@@ -1,12 +1,59 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
- * refgc_hostile_ops.h - the refgc_op generator of refgc_hostile_test.c
- * (included once, after struct hctx and its helpers): a random op of
- * any code, with one or two things wrong with it, and the errnos that
- * those may cause.
+ * refgc_hostile_ops.c - the refgc_op generator of the hostile-input
+ * test: a random op of any code, with one or two things wrong with it,
+ * and the errnos that those may cause; and the generator's randomness.
  */
-#ifndef REFGC_HOSTILE_OPS_H
-#define REFGC_HOSTILE_OPS_H
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "refgc_hostile.h"
+
+uint64_t R(struct hctx *h)
+{
+	return rg_rand(&h->seed);
+}
+
+void why(struct hctx *h, const char *s)
+{
+	size_t n = strlen(h->why);
+
+	snprintf(h->why + n, sizeof(h->why) - n, "%s ", s);
+}
+
+static uint64_t bad_id(struct hctx *h)
+{
+	switch (R(h) % 6) {
+	case 0:
+		return 0;
+	case 1:
+		return h->foreign[R(h) % 3];
+	case 2:
+		return h->dead;
+	case 3:
+		return ~0ULL - R(h) % 4;
+	case 4:
+		return 1ULL << (32 + R(h) % 32);
+	default:
+		return h->next_id + (1ULL << 40) + R(h) % 1000000;
+	}
+}
+
+static uint64_t live_id(struct hctx *h)
+{
+	return h->live[R(h) % h->nlive];
+}
+
+uint64_t addr_ptr(struct hctx *h, size_t size, bool bad, bool kernel_writes)
+{
+	enum ptr_kind k = bad ? bad_kind(R(h), kernel_writes) : P_GOOD;
+	size_t wlen;
+	char *wr;
+
+	return hmem_ptr(&h->m, &h->m.data, k, size, R(h), &wr, &wlen);
+}
 
 /* Bits of struct refgc_op an op code reads (as module/object.c). */
 enum { F_ID = 1, F_ARG = 2, F_ARG2 = 4, F_ADDR = 8 };
@@ -31,11 +78,7 @@ static bool op_is_ro(uint32_t code)
 	       code == REFGC_OP_GET_INFO || code == REFGC_OP_GET_REFERRERS;
 }
 
-/*
- * Fill @op with a random op; if @need, it is wrong in at least one way.
- * Returns the errnos it may fail with (OK if it may succeed).
- */
-static uint64_t gen_op(struct hctx *h, struct refgc_op *op, bool need)
+uint64_t gen_op(struct hctx *h, struct refgc_op *op, bool need)
 {
 	uint32_t code = 1 + R(h) % (REFGC_OP_MAX - 1);
 	uint64_t allowed = 0;
@@ -261,5 +304,3 @@ static uint64_t gen_op(struct hctx *h, struct refgc_op *op, bool need)
 	}
 	return allowed;
 }
-
-#endif /* REFGC_HOSTILE_OPS_H */
