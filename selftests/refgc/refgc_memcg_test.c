@@ -331,7 +331,7 @@ FIXTURE_TEARDOWN(slow)
 
 TEST_F_TIMEOUT(slow, worker_charges_saveall_garbage_to_the_opener, 900)
 {
-	struct gl_report r = { .n = rg_scale(500000, 2) };
+	struct gl_report r = { .n = rg_scale(500000, 20) };
 	const char *why = "";
 	long long grew, counted;
 
@@ -385,7 +385,7 @@ static void reserve_given_back(const char *cg, struct gl_report *r)
 
 TEST_F_TIMEOUT(slow, garbage_reservation_is_given_back, 900)
 {
-	struct gl_report r = { .n = rg_scale(500000, 2) };
+	struct gl_report r = { .n = rg_scale(500000, 20) };
 	const char *why = "";
 
 	if (rg_cg_setup(&why))

@@ -79,7 +79,7 @@ static double now_s(void)
 
 TEST_F_TIMEOUT(arena, million_weakrefs_freed_by_one_decref, 600)
 {
-	const long n = rg_scale(1000000, 10);
+	const long n = rg_scale(1000000, 50);
 	struct refgc_memory m;
 	struct refgc_info info;
 	uint64_t c, r;
@@ -106,7 +106,7 @@ TEST_F_TIMEOUT(arena, million_weakrefs_freed_by_one_decref, 600)
 
 TEST_F_TIMEOUT(arena, million_weakrefs_freed_by_one_collection, 600)
 {
-	const long n = rg_scale(1000000, 10);
+	const long n = rg_scale(1000000, 50);
 	struct refgc_collect col;
 	uint64_t c, r;
 	double t;
@@ -127,7 +127,7 @@ TEST_F_TIMEOUT(arena, million_weakrefs_freed_by_one_collection, 600)
 
 TEST_F_TIMEOUT(arena, sigkill_during_long_op_reaped_quickly, 600)
 {
-	const long n = rg_scale(1000000, 10);
+	const long n = rg_scale(1000000, 50);
 	int p[2], status = 0;
 	double t, waited;
 	pid_t pid, got = 0;
