@@ -10,7 +10,7 @@
  * DECREF or by a collection that finds C in a cycle (the collector
  * unlinks each from the referent's list too), and a process killed
  * during that DECREF is reaped within a generous deadline.
- * 100,000 instead of a million when REFGC_DEBUG_KERNEL=1.
+ * 20,000 instead of a million when REFGC_DEBUG_KERNEL=1.
  */
 #define _GNU_SOURCE
 #include <signal.h>
