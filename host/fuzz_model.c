@@ -166,6 +166,14 @@ static int hobj_op(struct fz *f, struct refgc_op *op)
 		hobj_unlink(&f->w, s, op->arg);
 		return 0;
 	case REFGC_OP_WEAKREF_NEW:
+		n = s->wrefs;
+		if (!op->flags && n && !(n->flags & HOBJ_CALLBACK)) {
+			/* The basic weakref again, one more handle. */
+			hobj_incref(n);
+			n->tag++;
+			op->result = n->id;
+			return 0;
+		}
 		n = hobj_weakref(&f->w, s,
 				 op->flags & REFGC_WEAKREF_CALLBACK);
 		n->tag = 1;

@@ -94,25 +94,19 @@ static void weakref_detach(struct hobj *wr)
 }
 
 /*
- * Clear the weakrefs to @o (only those with callbacks if @only_callbacks)
- * and, with @callbacks, fire the callbacks of those that are not
- * themselves being collected.
+ * Clear the weakrefs to @o, firing the callbacks of those that are not
+ * dying themselves (refcount 0) nor being collected.
  */
-static void clear_weakrefs_to(struct hworld *w, struct hobj *o,
-			      bool callbacks, bool only_callbacks)
+static void clear_weakrefs_to(struct hworld *w, struct hobj *o)
 {
-	struct hobj **pp = &o->wrefs, *wr;
+	struct hobj *wr;
 
-	while ((wr = *pp)) {
-		if (only_callbacks && !(wr->flags & HOBJ_CALLBACK)) {
-			pp = &wr->wr_next;
-			continue;
-		}
-		*pp = wr->wr_next;
+	while ((wr = o->wrefs)) {
+		o->wrefs = wr->wr_next;
 		wr->referent = NULL;
 		wr->wr_next = NULL;
 		event(w, HEV_WRCLEAR, wr);
-		if (callbacks && (wr->flags & HOBJ_CALLBACK) &&
+		if ((wr->flags & HOBJ_CALLBACK) && wr->gc.refcnt &&
 		    !rgc_is_collecting(&wr->gc)) {
 			wr->fired++;
 			event(w, HEV_CALLBACK, wr);
@@ -143,7 +137,7 @@ void hw_reap(struct hworld *w)
 						  gc.node);
 
 		list_del(&o->gc.node);
-		clear_weakrefs_to(w, o, true, false);
+		clear_weakrefs_to(w, o);
 		if (o->flags & HOBJ_WEAKREF)
 			weakref_detach(o);
 		else
@@ -195,16 +189,15 @@ static void ops_finalize(struct rgc_state *gc, struct rgc_head *h)
 	run_finalizer(w, hobj_of(h));
 }
 
-static void ops_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h,
-				bool callbacks)
+static void ops_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h)
 {
 	struct hobj *o = hobj_of(h);
 
-	clear_weakrefs_to(hworld_of(gc), o, callbacks, callbacks);
-	if (!callbacks && (o->flags & HOBJ_WEAKREF) && o->referent) {
+	if ((o->flags & HOBJ_WEAKREF) && o->referent) {
 		event(hworld_of(gc), HEV_WRCLEAR, o);
 		weakref_detach(o);
 	}
+	clear_weakrefs_to(hworld_of(gc), o);
 }
 
 static int ops_reserve_garbage(struct rgc_state *gc, unsigned long n)
@@ -371,17 +364,26 @@ struct hobj *hobj_new(struct hworld *w, unsigned int flags)
  * @referent: what it refers to (not a new strong reference).
  * @callback: whether it has a callback.
  *
- * Return: the weakref object, tracked, newest first on @referent's list.
+ * Return: the weakref object, tracked, on @referent's list in CPython's
+ * order: a basic weakref first, then those with callbacks, newest first.
  */
 struct hobj *hobj_weakref(struct hworld *w, struct hobj *referent,
 			  bool callback)
 {
 	struct hobj *wr = hobj_new(w, 0);
 
+	struct hobj *head = referent->wrefs;
+
 	wr->flags |= HOBJ_WEAKREF | (callback ? HOBJ_CALLBACK : 0);
 	wr->referent = referent;
-	wr->wr_next = referent->wrefs;
-	referent->wrefs = wr;
+	if (callback && head && !(head->flags & HOBJ_CALLBACK)) {
+		/* CPython's order: the basic weakref stays the head. */
+		wr->wr_next = head->wr_next;
+		head->wr_next = wr;
+	} else {
+		wr->wr_next = head;
+		referent->wrefs = wr;
+	}
 	return wr;
 }
 

@@ -327,9 +327,10 @@ void test_gen_freeze(void)
 	CHECK_EQ(rgc_generation(&a->gc), RGC_GEN_PERMANENT);
 	CHECK_EQ(rgc_generation(&b->gc), RGC_GEN_PERMANENT);
 	CHECK_EQ(rgc_generation(&x->gc), RGC_GEN_PERMANENT);
-	CHECK_EQ(w.gc.gen[0].count, 0);		/* freeze resets count0 */
-	CHECK_EQ(w.gc.gen[1].count, 5);		/* ... only (3.12) */
-	CHECK_EQ(w.gc.gen[2].count, 6);
+	/* gc.freeze() in 3.11 resets every count. */
+	CHECK_EQ(w.gc.gen[0].count, 0);
+	CHECK_EQ(w.gc.gen[1].count, 0);
+	CHECK_EQ(w.gc.gen[2].count, 0);
 
 	/* Frozen garbage is never collected. */
 	res = collect(&w, 2);

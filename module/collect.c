@@ -67,15 +67,16 @@ static void gc_finalize(struct rgc_state *gc, struct rgc_head *h)
 	refgc_queue_finalize(to_arena(gc), to_obj(h));
 }
 
-static void gc_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h,
-			       bool callbacks)
+static void gc_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h)
 {
 	struct refgc_arena *a = to_arena(gc);
 	struct refgc_object *o = to_obj(h);
 
-	refgc_weakrefs_clear(a, o, callbacks, callbacks);
-	if (!callbacks && obj_is_weakref(o))
+	if (obj_is_weakref(o) && o->wref->referent) {
 		refgc_weakref_detach(a, o);
+		o->oflags |= REFGC_OF_DEAD_REF;
+	}
+	refgc_weakrefs_clear(a, o);
 }
 
 /* Resize the garbage list to @cap entries, keeping @ngarbage of them. */

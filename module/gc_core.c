@@ -3,9 +3,9 @@
  * gc_core.c - generations and trial-deletion cycle collection.
  *
  * This follows the algorithm of CPython 3.11-3.13 (Python/gc.c), with the
- * unreachable-set pipeline in CPython's order: legacy finalizers, weakref
- * callbacks, finalizers (PEP 442), the resurrection check, clearing the
- * remaining weakrefs, and deletion.
+ * unreachable-set pipeline in CPython 3.11-3.13's order: legacy
+ * finalizers, weakrefs (all cleared, callbacks of reachable ones queued),
+ * finalizers (PEP 442), the resurrection check, and deletion.
  *
  * Locking: none here.  The client serialises every call on a given
  * struct rgc_state (refgc: the arena mutex), so collections of different
@@ -319,15 +319,23 @@ static int reserve_garbage(struct rgc_state *gc, int generation)
 	return gc->ops->reserve_garbage(gc, n);
 }
 
-static void handle_weakref_callbacks(struct rgc_state *gc,
-				     struct list_head *unreachable)
+/*
+ * Clear every weakref to an unreachable object, and the unreachable
+ * weakrefs' own links, before any finalizer runs (CPython 3.11-3.13).
+ */
+static void handle_weakrefs(struct rgc_state *gc,
+			    struct list_head *unreachable)
 {
 	struct rgc_head *op;
+	unsigned long n = 0;
 
 	if (!gc->ops->handle_weakrefs)
 		return;
-	list_for_each_entry(op, unreachable, node)
-		gc->ops->handle_weakrefs(gc, op, true);
+	list_for_each_entry(op, unreachable, node) {
+		gc->ops->handle_weakrefs(gc, op);
+		if (!(++n % RESCHED_EVERY))
+			cond_resched();
+	}
 }
 
 /* PEP 442: finalize each unreachable object once; returns how many. */
@@ -377,17 +385,6 @@ static unsigned long handle_resurrected(struct rgc_state *gc,
 		op->flags &= ~RGC_F_UNREACHABLE;
 	list_splice_tail_init(unreachable, old);
 	return n - survivors;
-}
-
-/* Clear the weakrefs to (and held by) the objects about to be deleted. */
-static void clear_weakrefs(struct rgc_state *gc, struct list_head *still)
-{
-	struct rgc_head *op;
-
-	if (!gc->ops->handle_weakrefs)
-		return;
-	list_for_each_entry(op, still, node)
-		gc->ops->handle_weakrefs(gc, op, false);
 }
 
 /* tp_clear every object of @collectable; survivors move to @old. */
@@ -508,11 +505,10 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 
 	if (gc->debug & RGC_DEBUG_COLLECTABLE)
 		report_list(gc, &unreachable, true);
-	handle_weakref_callbacks(gc, &unreachable);
+	handle_weakrefs(gc, &unreachable);
 	finalized = finalize_garbage(gc, &unreachable);
 	collected = handle_resurrected(gc, &unreachable, collected, finalized,
 				       &still, old, oldgen);
-	clear_weakrefs(gc, &still);
 	delete_garbage(gc, &still, old, oldgen);
 
 	uncollectable = list_size(&finalizers);
@@ -538,16 +534,18 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 
 /**
  * rgc_freeze() - move every tracked object to the permanent generation
- * @gc: the collector.  As gc.freeze(), count0 is reset.
+ * @gc: the collector.  As gc.freeze() in CPython 3.11, every count is
+ *	reset: gc.get_count() is (0, 0, 0) afterwards.
  */
 void rgc_freeze(struct rgc_state *gc)
 {
 	int i;
 
-	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
 		merge_into(&gc->gen[i].head, &gc->permanent.head,
 			   RGC_GEN_PERMANENT);
-	gc->gen[0].count = 0;
+		gc->gen[i].count = 0;
+	}
 }
 
 /**

@@ -73,12 +73,13 @@ typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
  *	must not drop any: nothing may be freed while the core walks the
  *	unreachable list.  (CPython's __del__ may; refgc's finalizers run in
  *	userspace, after the collection.)
- * @handle_weakrefs: with @callbacks, clear the weakrefs to unreachable @op
- *	that have callbacks, and queue the callbacks of those weakrefs that
- *	are not themselves being collected (rgc_is_collecting()).  Without,
- *	clear every remaining weakref to @op and, if @op is a weakref, its
- *	own referent link; queue nothing.  Must not take or drop
- *	references: only @finalize may resurrect.
+ * @handle_weakrefs: @op is unreachable (CPython 3.11-3.13's
+ *	handle_weakrefs()): if @op is a weakref, clear its own referent
+ *	link; clear every weakref to @op, and queue the callbacks of those
+ *	that have one and are not themselves being collected
+ *	(rgc_is_collecting()).  Runs before any finalizer, so that no
+ *	weakref can hand out an object that is being finalized.  Must not
+ *	take or drop references: only @finalize may resurrect.
  * @reserve_garbage: make room for @n more entries on the garbage list,
  *	so that @save_garbage cannot fail.  Returns 0 or -ENOMEM.  Called
  *	before anything else, and only under DEBUG_SAVEALL or legacy mode.
@@ -93,8 +94,7 @@ struct rgc_ops {
 	void (*clear)(struct rgc_state *gc, struct rgc_head *op);
 	bool (*has_finalizer)(const struct rgc_head *op);
 	void (*finalize)(struct rgc_state *gc, struct rgc_head *op);
-	void (*handle_weakrefs)(struct rgc_state *gc, struct rgc_head *op,
-				bool callbacks);
+	void (*handle_weakrefs)(struct rgc_state *gc, struct rgc_head *op);
 	int (*reserve_garbage)(struct rgc_state *gc, unsigned long n);
 	void (*save_garbage)(struct rgc_state *gc, struct rgc_head *op);
 	void (*report)(struct rgc_state *gc, struct rgc_head *op,

@@ -173,7 +173,7 @@ void refgc_reap(struct refgc_arena *a)
 
 		list_del(&o->gc.node);
 		if (o->oflags & REFGC_OF_WEAKREFS)
-			refgc_weakrefs_clear(a, o, true, false);
+			refgc_weakrefs_clear(a, o);
 		if (obj_is_weakref(o))
 			refgc_weakref_free(a, o);
 		else

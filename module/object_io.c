@@ -134,8 +134,19 @@ static int io_get_slots(struct refgc_arena *a, struct refgc_op *op,
 }
 
 /*
- * GET_REFERRERS: id, addr: u64[arg2] -> number found.  A scan of every
- * container's slots, REFGC_SCAN_BUDGET objects or slots per hold, resumed
+ * As gc.get_referrers(), which scans generations 0-2 only: not frozen
+ * objects, nor untracked ones.
+ */
+static bool in_generations(struct refgc_arena *a, struct refgc_object *o)
+{
+	int gen = rgc_generation(&o->gc);
+
+	return is_container(a, o) && gen >= 0 && gen < RGC_NUM_GENERATIONS;
+}
+
+/*
+ * GET_REFERRERS: id, addr: u64[arg2] -> number found.  A scan of the
+ * slots of every container in generations 0-2, REFGC_SCAN_BUDGET objects or slots per hold, resumed
  * at (@next, @slot).
  */
 static int io_get_referrers(struct refgc_arena *a, struct refgc_op *op,
@@ -165,7 +176,7 @@ static int io_get_referrers(struct refgc_arena *a, struct refgc_op *op,
 		budget = REFGC_SCAN_BUDGET;
 		paused = false;
 		xa_for_each_start(&a->objects, id, o, next) {
-			bool cont = is_container(a, o), hit = false;
+			bool cont = in_generations(a, o), hit = false;
 
 			i = id == next ? slot : 0;
 			slot = 0;

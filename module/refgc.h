@@ -264,8 +264,7 @@ void refgc_free_all(struct refgc_arena *a);
 /* weakref.c */
 int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op);
 int refgc_weakref_get(struct refgc_arena *a, struct refgc_op *op);
-void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
-			  bool callbacks, bool only_callbacks);
+void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o);
 void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *wr);
 void refgc_weakref_free(struct refgc_arena *a, struct refgc_object *wr);
 

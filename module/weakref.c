@@ -6,15 +6,21 @@
  * handles like any object, can sit in a container's slot, and is tracked
  * by the collector, but it holds no strong reference.  Its struct
  * refgc_wref names the referent.  The weakrefs to one referent form a
- * circular doubly-linked ring (wref->next, wref->prev) whose newest member
- * is arena->wrefs[referent id]; the referent carries REFGC_OF_WEAKREFS
- * while the ring is non-empty.  A weakref leaves the ring in O(1), so
- * freeing N weakrefs to one referent costs O(N), in any order.
+ * circular doubly-linked ring (wref->next, wref->prev) whose head is
+ * arena->wrefs[referent id]; the referent carries REFGC_OF_WEAKREFS while
+ * the ring is non-empty.  A weakref leaves the ring in O(1), so freeing N
+ * weakrefs to one referent costs O(N), in any order.
+ *
+ * The ring is in CPython's order: the basic weakref (no callback), if
+ * any, is the head, and a weakref with a callback goes right after it,
+ * so those come newest first.  As weakref.ref(x) is weakref.ref(x), a
+ * WEAKREF_NEW without a callback returns the basic weakref when there is
+ * one (a new handle on it), found in O(1) at the head.
  *
  * When the referent dies, by refcount or by the collector, its weakrefs
- * are cleared; a weakref created with REFGC_WEAKREF_CALLBACK queues a
- * WEAKREF event, unless the collector found the weakref itself
- * unreachable (CPython's handle_weakref_callbacks() rule).
+ * are cleared in ring order; one created with REFGC_WEAKREF_CALLBACK
+ * queues a WEAKREF event, unless it is dying too or the collector found
+ * it unreachable (CPython's handle_weakrefs() rule).
  *
  * Callers hold arena->lock.
  */
@@ -37,6 +43,7 @@
 int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 {
 	struct refgc_object *ref = refgc_lookup(a, op->id);
+	bool callback = op->flags & REFGC_WEAKREF_CALLBACK;
 	struct refgc_object *w, *first;
 	struct refgc_wref *wr;
 	u64 id;
@@ -44,6 +51,16 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 
 	if (!ref)
 		return -ENOENT;
+	first = xa_load(&a->wrefs, ref->id);
+	if (!callback && first && !(first->oflags & REFGC_OF_CALLBACK)) {
+		/* weakref.ref(x) is weakref.ref(x): one more handle. */
+		if (first->gc.refcnt == U32_MAX)
+			return -ENOSPC;
+		first->gc.refcnt++;
+		first->gc.aux++;
+		op->result = first->id;
+		return 0;
+	}
 	if (a->nr_objects >= a->limits.max_objects)
 		return refgc_limit_hit(a, REFGC_LIMIT_OBJECTS, 1, -ENOSPC);
 	err = refgc_user_charge_object(a->user);
@@ -66,7 +83,6 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 	err = xa_insert(&a->objects, id, w, REFGC_GFP);
 	if (err)
 		goto err_w;
-	first = xa_load(&a->wrefs, ref->id);
 	if (!first) {
 		err = xa_insert(&a->wrefs, ref->id, w, REFGC_GFP);
 		if (err) {
@@ -75,10 +91,15 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 		}
 		wr->next = w;
 		wr->prev = w;
+	} else if (callback && !(first->oflags & REFGC_OF_CALLBACK)) {
+		/* Right after the basic weakref, which stays the head. */
+		wr->prev = first;
+		wr->next = first->wref->next;
+		wr->next->wref->prev = w;
+		first->wref->next = w;
 	} else {
-		/* Replacing a present entry allocates nothing. */
+		/* The new head (no basic weakref yet): before @first. */
 		xa_store(&a->wrefs, ref->id, w, REFGC_GFP);
-		/* Newest first: @w goes before @first in the ring. */
 		wr->next = first;
 		wr->prev = first->wref->prev;
 		wr->prev->wref->next = w;
@@ -95,7 +116,7 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 	w->wref = wr;
 	w->gc.refcnt = 1;
 	w->gc.aux = 1;
-	if (op->flags & REFGC_WEAKREF_CALLBACK)
+	if (callback)
 		w->oflags |= REFGC_OF_CALLBACK;
 	a->types[REFGC_TYPE_WEAKREF_ID].nr++;
 	a->nr_objects++;
@@ -155,58 +176,38 @@ static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
 }
 
 /**
- * refgc_weakrefs_clear() - clear weakrefs to a dying or unreachable object
+ * refgc_weakrefs_clear() - clear the weakrefs to a dying or unreachable object
  * @a: the arena, locked.
  * @o: the referent.
- * @callbacks: queue WEAKREF events for cleared weakrefs with callbacks,
- *	unless the weakref is itself being collected.
- * @only_callbacks: clear only the weakrefs that have callbacks.
+ *
+ * In ring order, each weakref loses its referent and is marked dead; one
+ * with a callback queues a WEAKREF event unless it is dying too (refcount
+ * 0) or is being collected itself.
  */
-void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
-			  bool callbacks, bool only_callbacks)
+void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o)
 {
-	struct refgc_object *first, *w, *next, *keep = NULL;
+	struct refgc_object *first, *w, *next;
 	unsigned long n = 0;
 	bool last;
 
 	if (!(o->oflags & REFGC_OF_WEAKREFS))
 		return;
-	first = xa_load(&a->wrefs, o->id);
+	first = xa_erase(&a->wrefs, o->id);
+	o->oflags &= ~REFGC_OF_WEAKREFS;
 	for (w = first; w; w = last ? NULL : next) {
 		struct refgc_wref *wr = w->wref;
 
 		next = wr->next;
 		last = next == first;
-		if (only_callbacks && !(w->oflags & REFGC_OF_CALLBACK)) {
-			/* Onto the tail of the ring of those kept. */
-			if (!keep) {
-				wr->next = w;
-				wr->prev = w;
-				keep = w;
-			} else {
-				wr->next = keep;
-				wr->prev = keep->wref->prev;
-				wr->prev->wref->next = w;
-				keep->wref->prev = w;
-			}
-			continue;
-		}
 		wr->referent = NULL;
 		wr->next = NULL;
 		wr->prev = NULL;
 		w->oflags |= REFGC_OF_DEAD_REF;
-		/* Not for a weakref that is dying too (refcount 0). */
-		if (callbacks && (w->oflags & REFGC_OF_CALLBACK) &&
-		    w->gc.refcnt && !rgc_is_collecting(&w->gc))
+		if ((w->oflags & REFGC_OF_CALLBACK) && w->gc.refcnt &&
+		    !rgc_is_collecting(&w->gc))
 			weakref_event(a, w);
 		if (!(++n % WREF_RESCHED))
 			cond_resched();
-	}
-	if (keep) {
-		xa_store(&a->wrefs, o->id, keep, REFGC_GFP);
-	} else {
-		xa_erase(&a->wrefs, o->id);
-		o->oflags &= ~REFGC_OF_WEAKREFS;
 	}
 }
 

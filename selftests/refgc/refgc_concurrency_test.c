@@ -292,6 +292,13 @@ static void *worker_fn(void *arg)
 				       0, &res);
 			if (r)
 				return wfail(w, "weakref: %d", r);
+			/* The basic weakref again: one more handle on it. */
+			for (j = 0; j < w->n && w->id[j] != res; j++)
+				;
+			if (j < w->n) {
+				w->cnt[j]++;
+				continue;
+			}
 			w_add(w, res, K_WREF, 0);
 			w->wkind[w->n - 1] = w->kind[i];
 		} else if (op < 74) {			/* WEAKREF_GET */

@@ -54,6 +54,16 @@ static void graph_random(struct graph *g, uint64_t *seed)
 	}
 }
 
+/* A weakref with a callback: each is its own object (no basic sharing). */
+static struct refgc_op wref_op(uint64_t referent, uint64_t cookie)
+{
+	struct refgc_op op = rg_mkop(REFGC_OP_WEAKREF_NEW, referent, cookie,
+				     0, 0);
+
+	op.flags = REFGC_WEAKREF_CALLBACK;
+	return op;
+}
+
 /* Build in the arena: NEWs, WEAKREF_NEWs, then LINKs and DECREFs. */
 static int graph_build(int fd, struct graph *g, uint32_t tc, uint32_t ta)
 {
@@ -72,8 +82,7 @@ static int graph_build(int fd, struct graph *g, uint32_t tc, uint32_t ta)
 			g->id[i] = ops[n++].result;
 	for (i = 0, n = 0; i < g->n; i++)
 		if (g->kind[i] == 2)
-			ops[n++] = rg_mkop(REFGC_OP_WEAKREF_NEW,
-					   g->id[g->wref[i]], i, 0, 0);
+			ops[n++] = wref_op(g->id[g->wref[i]], i);
 	if (n) {
 		r = rg_batch(fd, ops, n, 0, NULL);
 		if (r)
@@ -274,6 +283,7 @@ struct model {
 	int pending[PMAX];	/* event not read yet: holds a reference */
 	int gen[PMAX];		/* -1 untracked */
 	int fin_events[PMAX];	/* FINALIZE events seen */
+	int wdead[PMAX];	/* weakref cleared by a collection */
 	uint64_t id[PMAX];
 };
 
@@ -329,9 +339,10 @@ static void m_reach(struct model *m, const int *seed, char *reach)
 }
 
 /*
- * What COLLECT(@g) does to the model (CPython 3.12 gc_collect_main):
+ * What COLLECT(@g) does to the model (CPython 3.11 gc_collect_main):
  * young = tracked nodes in generations <= g; anything referenced from
  * outside young (handles, pending events, older objects) is reachable;
+ * weakrefs to unreachable nodes, and unreachable weakrefs, are cleared;
  * unreachable finalizers are finalized and resurrect what they reach;
  * the rest is cleared, and refcounting frees what that releases.
  * Returns how many were collected.
@@ -348,6 +359,12 @@ static int m_collect(struct model *m, int g)
 					 m->pending[i]);
 	}
 	m_reach(m, ext, reach);
+	/* 3.11-3.13: weakrefs to or in the unreachable set die first. */
+	for (i = 0; i < m->n; i++)
+		if (m->alive[i] && m->kind[i] == 2 &&
+		    ((young[i] && !reach[i]) ||
+		     (young[m->wref[i]] && !reach[m->wref[i]])))
+			m->wdead[i] = 1;
 	for (i = 0; i < m->n; i++)
 		if (young[i] && !reach[i] && m->kind[i] == 3 &&
 		    !m->finalized[i]) {
@@ -427,7 +444,8 @@ static void m_check(struct __test_metadata *_metadata, int fd,
 		       (m->finalized[i] ? REFGC_INFO_FINALIZED : 0) |
 		       (m->pending[i] ? REFGC_INFO_PENDING : 0) |
 		       (m->kind[i] == 2 ? REFGC_INFO_WEAKREF : 0) |
-		       (m->kind[i] == 2 && !m->alive[m->wref[i]] ?
+		       (m->kind[i] == 2 &&
+			(m->wdead[i] || !m->alive[m->wref[i]]) ?
 			REFGC_INFO_DEAD_REF : 0);
 		ASSERT_EQ(want, info.flags)
 			TH_LOG("%s: seed %#llx graph %d node %d", what,
@@ -499,7 +517,7 @@ static int m_add_nodes(int fd, struct model *m, int from, int to,
 		while (!m->alive[cand] || m->kind[cand] == 2)
 			cand = (cand + 1) % to;	/* node @from is a container */
 		m->wref[i] = cand;
-		ops[n++] = rg_mkop(REFGC_OP_WEAKREF_NEW, m->id[cand], i, 0, 0);
+		ops[n++] = wref_op(m->id[cand], i);
 	}
 	if (n) {
 		r = rg_batch(fd, ops, n, 0, NULL);

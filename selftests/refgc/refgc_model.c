@@ -368,8 +368,19 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		return 0;
 	case REFGC_OP_WEAKREF_NEW: {
 		struct rm_obj *wo, *r;
+		uint32_t k;
 		int w;
 
+		/* weakref.ref(x) is weakref.ref(x): the basic one, again. */
+		for (k = 0; !op->flags && k < so->nwrefs; k++) {
+			wo = &m->o[so->wrefs[k]];
+			if (wo->callback)
+				continue;
+			wo->rc++;
+			wo->handles++;
+			*result = wo->id;
+			return 0;
+		}
 		if (m->n && new_id <= m->o[m->n - 1].id)
 			return -EPROTO;
 		w = new_obj(m, RM_WEAKREF, REFGC_TYPE_WEAKREF_ID, new_id);
@@ -617,23 +628,26 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 			if (m->o[lv[i]].mark == 2)
 				emit(m, REFGC_EV_COLLECTABLE, m->o[lv[i]].id,
 				     0, 0);
-	/* (b) weakrefs with callbacks to U' are cleared. */
+	/*
+	 * (b) 3.11-3.13: every weakref to U' is cleared, and the weakrefs of
+	 * U' lose their own referents; callbacks fire for weakrefs outside U'.
+	 */
 	for (i = 0; i < nl; i++) {
 		struct rm_obj *o = &m->o[lv[i]];
 
 		if (o->mark != 2)
 			continue;
-		for (k = 0; k < o->nwrefs;) {
-			int w = o->wrefs[k];
+		if (o->kind == RM_WEAKREF && o->referent >= 0) {
+			wref_del(m, lv[i]);
+			o->dead_ref = 1;
+		}
+		while (o->nwrefs) {
+			int w = o->wrefs[0];
 			struct rm_obj *wo = &m->o[w];
 
-			if (!wo->callback) {
-				k++;
-				continue;
-			}
 			wref_del(m, w);
 			wo->dead_ref = 1;
-			if (wo->mark != 2)
+			if (wo->callback && wo->mark != 2)
 				emit(m, REFGC_EV_WEAKREF, wo->id, wo->cookie,
 				     0);
 		}
@@ -661,38 +675,10 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 			o->gen = oldgen;
 		}
 	}
-	/*
-	 * mark 2 = S, the garbage.  (e) clear weakrefs to it and its own.
-	 * A weakref of S to S is cleared either way, in list order: whether
-	 * it ends up DEAD_REF (seen under SAVEALL) is not predicted.
-	 */
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark == 2 && o->kind == RM_WEAKREF &&
-		    o->referent >= 0 && m->o[o->referent].mark == 2)
-			o->dead_ref_any = 1;
-	}
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark != 2)
-			continue;
-		collected++;
-		while (o->nwrefs) {
-			int w = o->wrefs[o->nwrefs - 1];
-
-			wref_del(m, w);
-			m->o[w].dead_ref = 1;
-		}
-	}
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark != 2 || o->kind != RM_WEAKREF || o->referent < 0)
-			continue;
-		wref_del(m, lv[i]);
-	}
+	/* mark 2 = S, the garbage; its weakrefs went in (b). */
+	for (i = 0; i < nl; i++)
+		if (m->o[lv[i]].mark == 2)
+			collected++;
 	/* (f) delete, or save everything under SAVEALL. */
 	if (saveall) {
 		for (i = 0; i < nl; i++)
@@ -774,7 +760,8 @@ void rm_freeze(struct rm_model *m)
 	for (i = 0; i < m->nlive; i++)
 		if (m->o[m->live[i]].gen >= 0)
 			m->o[m->live[i]].gen = 3;
-	m->count[0] = 0;
+	/* gc.freeze() in 3.11 resets every count. */
+	memset(m->count, 0, sizeof(m->count));
 }
 
 void rm_unfreeze(struct rm_model *m)

@@ -78,6 +78,9 @@ uint32_t rm_expect_referrers(const struct rm_model *m, int t, uint64_t *ids,
 	for (i = 0; i < m->nlive; i++) {
 		const struct rm_obj *o = &m->o[m->live[i]];
 
+		/* gc.get_referrers(): generations 0-2 only. */
+		if (o->gen < 0 || o->gen > 2)
+			continue;
 		for (k = 0; k < o->nslots; k++)
 			if (o->slots[k] == (uint32_t)t) {
 				all[n++] = o->id;

@@ -48,8 +48,11 @@ static int weakref_fan(int fd, uint32_t tc, uint32_t ta, long n,
 		err = rg_new(fd, tc, 0, c);
 	while (!err && done < n) {
 		k = n - done < max ? n - done : max;
-		for (i = 0; i < k; i++)
+		/* With callbacks, so that each is its own weakref. */
+		for (i = 0; i < k; i++) {
 			ops[i] = rg_mkop(REFGC_OP_WEAKREF_NEW, r, i, 0, 0);
+			ops[i].flags = REFGC_WEAKREF_CALLBACK;
+		}
 		err = rg_batch_all(fd, ops, k);
 		for (i = 0; !err && i < k; i++)
 			ops[i] = rg_mkop(REFGC_OP_LINK, *c, ops[i].result, 0,

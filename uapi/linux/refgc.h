@@ -80,7 +80,15 @@ struct refgc_type {
 	char name[REFGC_TYPE_NAME_MAX];
 };
 
-/* Object operations, for REFGC_IOC_OP and the elements of REFGC_IOC_BATCH. */
+/*
+ * Object operations, for REFGC_IOC_OP and the elements of REFGC_IOC_BATCH.
+ *
+ * WEAKREF_NEW without REFGC_WEAKREF_CALLBACK returns the referent's basic
+ * weakref, with one more handle, when it has one (weakref.ref(x) is
+ * weakref.ref(x)); its cookie is the first creator's.  With the flag it
+ * always makes a new weakref.  GET_REFERRERS scans the containers of
+ * generations 0-2, as gc.get_referrers(): frozen ones are not seen.
+ */
 enum refgc_op_code {
 	REFGC_OP_NEW = 1,	/* arg: type, arg2: payload bytes -> id */
 	REFGC_OP_INCREF,	/* id -> handles after */

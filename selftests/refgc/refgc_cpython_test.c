@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refgc_cpython_test.c - scenarios where refgc must give CPython 3.11's
+ * answer (issue 13), each with the Python it stands for:
+ *  - every weakref to an unreachable object is cleared before any
+ *    finalizer runs, so no weakref hands out a finalized object;
+ *  - weakref.ref(x) is weakref.ref(x) (no callback), but a weakref with
+ *    a callback is always new;
+ *  - gc.freeze() resets all three counts;
+ *  - gc.get_referrers() sees generations 0-2, not frozen containers.
+ */
+#define _GNU_SOURCE
+
+#include "../kselftest_harness.h"
+#include "refgc_test_common.h"
+
+#define RG_FIXTURE gc
+#include "refgc_fixture.h"
+
+/*
+ *   class F:  def __del__(self): pass
+ *   a = F(); b = F(); a.b = b; b.a = a; w = weakref.ref(a); del a, b
+ *   gc.collect()  ->  2, and w() is None
+ * refgc finalizes by event: the FINALIZE record holds a handle, so a and
+ * b are alive (resurrected) after the collection, but w is already dead,
+ * and stays dead when the handles are kept.
+ */
+TEST_F(gc, weakrefs_are_cleared_before_finalizers)
+{
+	struct refgc_collect c;
+	uint64_t a, b, w, wc, r;
+	int n, i, fin = 0, cb = 0;
+
+	CYCLE(self->tf, a, b);		/* handles dropped */
+	ASSERT_EQ(0, rg_weakref(self->fd, a, 1, 0, &w));
+	ASSERT_EQ(0, rg_weakref(self->fd, b, 2, REFGC_WEAKREF_CALLBACK, &wc));
+	ASSERT_EQ(0, rg_collect(self->fd, 2, &c));
+	n = EVENTS();
+	for (i = 0; i < n; i++) {
+		if (self->ev[i].type == REFGC_EV_FINALIZE)
+			fin++;
+		if (self->ev[i].type == REFGC_EV_WEAKREF) {
+			EXPECT_EQ(0, fin) TH_LOG("callback after a finalizer");
+			EXPECT_EQ(wc, self->ev[i].id);
+			cb++;
+		}
+	}
+	EXPECT_EQ(2, fin);
+	EXPECT_EQ(1, cb);
+	/* Resurrected by the events' handles, yet the weakrefs are dead. */
+	EXPECT_FALSE(DEAD(self->fd, a));
+	EXPECT_EQ(-ENOENT, rg_weakref_get(self->fd, w, &r));
+	EXPECT_EQ(-ENOENT, rg_weakref_get(self->fd, wc, &r));
+	EXPECT_TRUE(INFO(self->fd, w).flags & REFGC_INFO_DEAD_REF);
+	EXPECT_TRUE(INFO(self->fd, wc).flags & REFGC_INFO_DEAD_REF);
+	/* A weakref made now (as in __del__) is a new, live one. */
+	ASSERT_EQ(0, rg_weakref(self->fd, a, 3, 0, &r));
+	EXPECT_NE(w, r);
+	ASSERT_EQ(0, rg_weakref_drop(self->fd, r));
+}
+
+/*
+ * A weakref that is itself unreachable loses its referent in the same
+ * step, even when the referent is reachable: w in a cycle with c, w -> x.
+ */
+TEST_F(gc, unreachable_weakref_to_a_live_object_is_cleared)
+{
+	struct refgc_collect c;
+	uint64_t x, cont, w, r;
+	int n, i;
+
+	x = NEW(self->fd, self->tc, 0);
+	cont = NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_weakref(self->fd, x, 0, REFGC_WEAKREF_CALLBACK, &w));
+	ASSERT_EQ(0, rg_link(self->fd, cont, w));
+	ASSERT_EQ(0, rg_link(self->fd, cont, cont));
+	ASSERT_EQ(0, rg_weakref_drop(self->fd, w));
+	ASSERT_EQ(0, rg_decref(self->fd, cont));
+	ASSERT_EQ(2, rg_collect(self->fd, 2, &c));
+	EXPECT_TRUE(DEAD(self->fd, w));
+	n = EVENTS();
+	for (i = 0; i < n; i++)		/* x lives: no callback */
+		EXPECT_NE(REFGC_EV_WEAKREF, self->ev[i].type);
+	/* x kept no stale link: a new weakref, then x dies cleanly. */
+	ASSERT_EQ(0, rg_weakref(self->fd, x, 0, 0, &w));
+	ASSERT_EQ(0, rg_weakref_get(self->fd, w, &r));
+	EXPECT_EQ(x, r);
+	ASSERT_EQ(0, rg_decref(self->fd, x));
+	ASSERT_EQ(0, rg_decref(self->fd, x));
+	EXPECT_TRUE(DEAD(self->fd, x));
+	EXPECT_EQ(-ENOENT, rg_weakref_get(self->fd, w, &r));
+}
+
+/*
+ *   w1 = weakref.ref(a); w2 = weakref.ref(a)      ->  w1 is w2
+ *   w3 = weakref.ref(a, cb)                       ->  w3 is not w1
+ *   del w1, w2; weakref.ref(a) is a new object, the basic one again
+ */
+TEST_F(gc, basic_weakref_is_shared)
+{
+	uint64_t a, w1, w2, w3, w4, w5, r;
+	struct refgc_info i;
+	int n;
+
+	a = NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_weakref(self->fd, a, 11, REFGC_WEAKREF_CALLBACK, &w3));
+	ASSERT_EQ(0, rg_weakref(self->fd, a, 12, 0, &w1));
+	ASSERT_EQ(0, rg_weakref(self->fd, a, 13, 0, &w2));
+	EXPECT_EQ(w1, w2);
+	EXPECT_NE(w1, w3);
+	i = INFO(self->fd, w1);
+	EXPECT_EQ(2, i.handles);
+	ASSERT_EQ(0, rg_weakref(self->fd, a, 14, REFGC_WEAKREF_CALLBACK, &w4));
+	EXPECT_NE(w3, w4);
+	EXPECT_NE(w1, w4);
+	/* Both handles on the shared weakref must go before it dies. */
+	ASSERT_EQ(0, rg_weakref_drop(self->fd, w1));
+	EXPECT_FALSE(DEAD(self->fd, w1));
+	ASSERT_EQ(0, rg_weakref_get(self->fd, w2, &r));
+	EXPECT_EQ(a, r);
+	ASSERT_EQ(0, rg_decref(self->fd, a));
+	ASSERT_EQ(0, rg_weakref_drop(self->fd, w2));
+	EXPECT_TRUE(DEAD(self->fd, w1));
+	EXPECT_EQ(-ENOENT, rg_weakref_drop(self->fd, w2));
+	ASSERT_EQ(0, rg_weakref(self->fd, a, 15, 0, &w5));
+	EXPECT_NE(w1, w5);
+	/* The callbacks come newest first, as CPython's list order. */
+	ASSERT_EQ(0, rg_decref(self->fd, a));
+	EXPECT_TRUE(DEAD(self->fd, a));
+	n = EVENTS();
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(w4, self->ev[0].id);
+	EXPECT_EQ(14, self->ev[0].cookie);
+	EXPECT_EQ(w3, self->ev[1].id);
+	EXPECT_EQ(11, self->ev[1].cookie);
+	EXPECT_EQ(-ENOENT, rg_weakref_get(self->fd, w5, &r));
+}
+
+/*
+ *   gc.collect(1); gc.get_count()   ->  (0, 0, 1)
+ *   gc.freeze();   gc.get_count()   ->  (0, 0, 0)
+ */
+TEST_F(gc, freeze_resets_every_count)
+{
+	struct refgc_collect c;
+	struct refgc_count n;
+
+	NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_collect(self->fd, 1, &c));
+	NEW(self->fd, self->tc, 0);
+	n = COUNT(self->fd);
+	EXPECT_EQ(1, n.count[0]);
+	EXPECT_EQ(0, n.count[1]);
+	EXPECT_EQ(1, n.count[2]);
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
+	n = COUNT(self->fd);
+	EXPECT_EQ(0, n.count[0]);
+	EXPECT_EQ(0, n.count[1]);
+	EXPECT_EQ(0, n.count[2]);
+}
+
+/*
+ *   x = []; c1 = [x]; gc.freeze(); c2 = [x]
+ *   gc.get_referrers(x)  ->  [c2]: frozen c1 is not seen.
+ */
+TEST_F(gc, referrers_skip_frozen_containers)
+{
+	uint64_t x, c1, c2, ids[4] = { 0 };
+
+	x = NEW(self->fd, self->tc, 0);
+	c1 = NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_link(self->fd, c1, x));
+	ASSERT_EQ(1, rg_referrers(self->fd, x, ids, 4));
+	EXPECT_EQ(c1, ids[0]);
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
+	c2 = NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_link(self->fd, c2, x));
+	ASSERT_EQ(1, rg_referrers(self->fd, x, ids, 4));
+	EXPECT_EQ(c2, ids[0]);
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_UNFREEZE, NULL));
+	EXPECT_EQ(2, rg_referrers(self->fd, x, ids, 4));
+}
+
+TEST_HARNESS_MAIN
