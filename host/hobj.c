@@ -68,6 +68,7 @@ static void put_ref(struct hworld *w, struct hobj *o)
 		/* As CPython's subtype_dealloc: finalize, maybe resurrect. */
 		o->gc.flags |= RGC_F_FINALIZED;
 		o->gc.refcnt = 1;
+		rgc_retrack(&w->gc, &o->gc);
 		run_finalizer(w, o);
 		if (--o->gc.refcnt)
 			return;

@@ -295,6 +295,56 @@ void test_gen_auto(void)
 	finish(&w, false);
 }
 
+/*
+ * CPython 3.11 collects inside the allocation that makes count0 exceed
+ * threshold0, before tracking the new object: 1 + 1000 allocations that
+ * survive leave get_count() at (300, 1, 0), with 301 objects in
+ * generation 0 and 700 in generation 1.
+ */
+void test_gen_cadence(void)
+{
+	struct hworld w;
+	struct hobj *o, *first = NULL;
+	unsigned long i;
+	int due = 0;
+
+	hw_init(&w);
+	for (i = 0; i < 1001; i++) {
+		o = hobj_new(&w, HOBJ_UNTRACKED);
+		if (!rgc_track_auto(&w.gc, &o->gc))
+			continue;
+		due++;
+		CHECK_EQ(i, 700);
+		first = o;
+		/* Deferred: tracked, generation 0, not on its list yet. */
+		CHECK_EQ(rgc_generation(&o->gc), 0);
+		CHECK_EQ(rgc_gen_size(&w.gc, 0), 700);
+		CHECK_EQ(rgc_auto_generation(&w.gc), 0);
+		collect(&w, 0);
+		CHECK_EQ(rgc_gen_size(&w.gc, 0), 1);
+		CHECK_EQ(rgc_gen_size(&w.gc, 1), 700);
+		CHECK_EQ(w.gc.gen[0].count, 0);
+	}
+	CHECK_EQ(due, 1);
+	CHECK_EQ(w.gc.gen[0].count, 300);
+	CHECK_EQ(w.gc.gen[1].count, 1);
+	CHECK_EQ(w.gc.gen[2].count, 0);
+	CHECK_EQ(rgc_gen_size(&w.gc, 0), 301);
+	CHECK_EQ(rgc_gen_size(&w.gc, 1), 700);
+	/* It heads generation 0: it was tracked right after the collection. */
+	CHECK(first && w.gc.gen[0].head.next == &first->gc.node);
+
+	/* A deferred object that nobody collects for joins gen 0 on a flush. */
+	w.gc.gen[0].threshold = 300;
+	o = hobj_new(&w, HOBJ_UNTRACKED);
+	CHECK(rgc_track_auto(&w.gc, &o->gc));
+	CHECK_EQ(rgc_gen_size(&w.gc, 0), 301);
+	rgc_flush_deferred(&w.gc);
+	CHECK_EQ(rgc_gen_size(&w.gc, 0), 302);
+	CHECK_EQ(w.gc.gen[0].count, 301);
+	finish(&w, false);
+}
+
 void test_gen_freeze(void)
 {
 	struct hworld w;

@@ -71,6 +71,7 @@ static const struct {
 	{ "generations: counts per collection", test_gen_counts },
 	{ "generations: survivors move up", test_gen_promotion },
 	{ "generations: auto generation, long-lived", test_gen_auto },
+	{ "generations: CPython 3.11 cadence, deferred tracking", test_gen_cadence },
 	{ "generations: freeze, unfreeze", test_gen_freeze },
 	{ "finalizers: resurrection, then collected", test_fin_resurrect },
 	{ "finalizers: no resurrection", test_fin_no_resurrect },

@@ -8,9 +8,9 @@
  * Locking: a collection runs with arena->lock held throughout, whether it
  * was asked for by REFGC_IOC_COLLECT or runs in refgc_gc_work(); so every
  * ioctl waits for it (or gets -EAGAIN under O_NONBLOCK).  Allocation only
- * schedules the work (refgc_maybe_schedule()); the collection never runs
- * in the ioctl that tripped it, but a later OP or BATCH ioctl waits for a
- * late one (refgc_throttle()).  Work items of different arenas run in
+ * schedules the work (refgc_schedule()); the collection never runs
+ * in the ioctl that tripped it, but the next ioctl, or the next op of the
+ * same batch, waits for it (refgc_gc_catch_up()).  Work items of different arenas run in
  * parallel on the unbound workqueue; the worker only trylocks, and
  * requeues itself a tick later when the lock is busy, so no arena's lock
  * holder can tie up a worker that other arenas' collections need.  The
@@ -253,12 +253,12 @@ int refgc_collect(struct refgc_arena *a, int generation,
 #define GC_RETRY_DELAY	1
 
 /**
- * refgc_maybe_schedule() - queue automatic collection if it is due
+ * refgc_schedule() - queue the automatic collection an allocation made due
  * @a: the arena, locked.
  */
-void refgc_maybe_schedule(struct refgc_arena *a)
+void refgc_schedule(struct refgc_arena *a)
 {
-	if (a->work_pending || !rgc_collection_due(&a->gc))
+	if (a->work_pending)
 		return;
 	WRITE_ONCE(a->work_pending, true);
 	queue_delayed_work(refgc_wq, &a->work, 0);
@@ -288,26 +288,20 @@ int refgc_gc_sync(struct refgc_arena *a)
 }
 
 /**
- * refgc_throttle() - let a late automatic collection catch up
+ * refgc_gc_catch_up() - let a queued automatic collection run first
  * @a: the arena, unlocked.
  *
- * The worker can run well after the ioctl that queued it: meanwhile a busy
- * caller keeps allocating, generation 0 grows far past threshold0, and the
- * collection, when it comes, pauses that much longer while garbage piles
- * up.  An OP or BATCH ioctl that finds a collection queued with count0
- * past twice threshold0 waits for it first, which bounds generation 0 at
- * about 2 * threshold0 plus one batch; while they wait, throttled callers
- * hold no lock, so the worker's trylock gets its turn.  The reads are a
- * heuristic, racy by design; the collection still runs in the worker.
+ * CPython runs the collection an allocation makes due inside that
+ * allocation, so nothing that follows it can see the state before the
+ * collection.  Here the worker runs it; every ioctl (and every op of a
+ * batch, refgc_batch()) that finds it queued waits for it first, so that
+ * counts, generations and collections per generation follow CPython
+ * 3.11's cadence op by op.  O_NONBLOCK callers do not wait.  The read is
+ * unlocked: a collection queued after it is waited for by the next op.
  */
-void refgc_throttle(struct refgc_arena *a)
+void refgc_gc_catch_up(struct refgc_arena *a)
 {
-	/* Unlocked reads: only a hint, a stale value costs one wait or none. */
-	u64 count = data_race(a->gc.gen[0].count);
-	/* As above. */
-	u64 threshold = data_race(a->gc.gen[0].threshold);
-
-	if (READ_ONCE(a->work_pending) && threshold && count > 2 * threshold)
+	if (READ_ONCE(a->work_pending))
 		refgc_gc_sync(a);	/* a signal: the caller's lock says so */
 }
 
@@ -340,6 +334,8 @@ void refgc_gc_work(struct work_struct *work)
 		refgc_collect(a, gen, &res);
 		set_active_memcg(old_memcg);
 	}
+	/* Collected or not, the allocations that queued it join gen 0. */
+	rgc_flush_deferred(&a->gc);
 	WRITE_ONCE(a->work_pending, false);
 	mutex_unlock(&a->lock);
 }

@@ -83,6 +83,7 @@ void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops)
 		gc->gen[i].threshold = thresholds[i];
 	}
 	INIT_LIST_HEAD(&gc->permanent.head);
+	INIT_LIST_HEAD(&gc->deferred);
 }
 
 /**
@@ -100,6 +101,40 @@ void rgc_track(struct rgc_state *gc, struct rgc_head *op)
 }
 
 /**
+ * rgc_track_auto() - track a new container, for a client that collects
+ *	automatically
+ * @gc: the collector.
+ * @op: the object; counts as one allocation (count0 + 1).
+ *
+ * CPython 3.11 counts an allocation, and runs the collection it makes
+ * due, before the new object is tracked: the object is not part of that
+ * collection, and joins generation 0 after it, uncounted.  So when this
+ * allocation makes a collection due (rgc_collection_due()), @op waits on
+ * @gc->deferred (tracked, generation 0) until the client's collection
+ * ends (rgc_collect()) or the client flushes it (rgc_flush_deferred()).
+ *
+ * Return: true when a collection is now due: the client must run it
+ * before the next allocation.
+ */
+bool rgc_track_auto(struct rgc_state *gc, struct rgc_head *op)
+{
+	rgc_track(gc, op);
+	if (!rgc_collection_due(gc))
+		return false;
+	list_move_tail(&op->node, &gc->deferred);
+	return true;
+}
+
+/**
+ * rgc_flush_deferred() - move the deferred new objects into generation 0
+ * @gc: the collector.  Their allocations were counted already.
+ */
+void rgc_flush_deferred(struct rgc_state *gc)
+{
+	list_splice_tail_init(&gc->deferred, &gc->gen[0].head);
+}
+
+/**
  * rgc_untrack() - stop tracking an object that is being freed
  * @gc: the collector.
  * @op: the object; counts as one deallocation (count0 - 1, not below 0).
@@ -114,6 +149,25 @@ void rgc_untrack(struct rgc_state *gc, struct rgc_head *op)
 	op->flags &= ~(RGC_F_TRACKED | RGC_F_COLLECTING | RGC_F_UNREACHABLE);
 	if (gc->gen[0].count > 0)
 		gc->gen[0].count--;
+}
+
+/**
+ * rgc_retrack() - an object's refcount reached zero and its finalizer runs
+ * @gc: the collector.
+ * @op: the object, if tracked, moves to the end of generation 0,
+ *	uncounted, from wherever it is (a running collection's lists
+ *	included): CPython's subtype_dealloc untracks an object and tracks
+ *	it again before calling its finalizer.  An object so moved off a
+ *	collection's legacy-finalizer list is no longer uncollectable: in
+ *	CPython it would have been deallocated.
+ */
+void rgc_retrack(struct rgc_state *gc, struct rgc_head *op)
+{
+	if (!rgc_is_tracked(op))
+		return;
+	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
+	set_gen(op, 0);
+	list_move_tail(&op->node, &gc->gen[0].head);
 }
 
 /**
@@ -520,6 +574,8 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 	res->uncollectable = uncollectable;
 	res->duration_ns = gc->ops->now_ns() - start;
 
+	/* The allocations that made this collection due come after it. */
+	rgc_flush_deferred(gc);
 	st = &gc->stats[generation];
 	st->collections++;
 	st->collected += res->collected;

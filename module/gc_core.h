@@ -156,6 +156,9 @@ struct rgc_result {
  * @ops: the client's object operations.
  * @gen: generations 0, 1 and 2.
  * @permanent: the frozen generation (gc.freeze()).
+ * @deferred: new objects whose allocation made a collection due
+ *	(rgc_track_auto()): as in CPython, where that collection runs
+ *	inside the allocation, they join generation 0 only after it.
  * @stats: per-generation statistics.
  * @long_lived_total: objects in gen 2 after the last full collection.
  * @long_lived_pending: objects that reached gen 2 since then.
@@ -169,6 +172,7 @@ struct rgc_state {
 	const struct rgc_ops *ops;
 	struct rgc_gen gen[RGC_NUM_GENERATIONS];
 	struct rgc_gen permanent;
+	struct list_head deferred;
 	struct rgc_gen_stats stats[RGC_NUM_GENERATIONS];
 	u64 long_lived_total;
 	u64 long_lived_pending;
@@ -204,7 +208,10 @@ static inline int rgc_generation(const struct rgc_head *op)
 
 void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops);
 void rgc_track(struct rgc_state *gc, struct rgc_head *op);
+bool rgc_track_auto(struct rgc_state *gc, struct rgc_head *op);
+void rgc_flush_deferred(struct rgc_state *gc);
 void rgc_untrack(struct rgc_state *gc, struct rgc_head *op);
+void rgc_retrack(struct rgc_state *gc, struct rgc_head *op);
 int rgc_auto_generation(const struct rgc_state *gc);
 bool rgc_collection_due(const struct rgc_state *gc);
 int rgc_collect(struct rgc_state *gc, int generation,

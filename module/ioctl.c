@@ -21,6 +21,10 @@
  * before each op) and copies their results out; an op that touches user
  * memory runs in object_io.c.  Under O_NONBLOCK the first acquisition is
  * a trylock (-EAGAIN).
+ *
+ * Cadence: an automatic collection queued by an op runs before the next
+ * command, and before the next op of the same batch: each waits for it,
+ * unlocked (refgc_gc_catch_up()), except under O_NONBLOCK.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -92,8 +96,6 @@ int refgc_ioc_op(struct refgc_arena *a, struct refgc_op *op,
 {
 	int err;
 
-	if (!io->nonblock)
-		refgc_throttle(a);
 	err = op_any(a, op, io);
 	op->error = err;
 	return err;
@@ -139,6 +141,8 @@ static int batch_one(struct refgc_arena *a, struct refgc_batch *b,
 		return err;
 	if (!err && fatal_signal_pending(current))
 		return -EINTR;
+	if (!err && !io->nonblock)
+		refgc_gc_catch_up(a);
 	if (!err)
 		err = op_any(a, &op, io);
 	/*
@@ -161,14 +165,18 @@ static int batch_one(struct refgc_arena *a, struct refgc_batch *b,
  * one lock hold for all of them, one copy out.  A chunk that cannot be
  * read or probed whole, or that holds an op that copies to or from user
  * memory at @addr (which might alias the ops array), runs element by
- * element (batch_one()).  Returns as batch_one() does, for the last op.
+ * element (batch_one()).  The hold ends early, before an op, when the
+ * previous op queued an automatic collection (it runs before the next
+ * op, refgc_gc_catch_up()).  *@np is how many ops ran.  Returns as
+ * batch_one() does, for the last op.
  */
 #define BATCH_CHUNK	64
 
 static int batch_chunk(struct refgc_arena *a, struct refgc_batch *b,
 		       struct refgc_io *io, struct refgc_op *buf, u32 first,
-		       u32 n, int *operr)
+		       u32 *np, int *operr)
 {
+	u32 n = *np;
 	void __user *uops = u64_to_user_ptr(b->ops + (u64)first * sizeof(*buf));
 	bool user = false;
 	int err = 0, ret;
@@ -198,6 +206,9 @@ static int batch_chunk(struct refgc_arena *a, struct refgc_batch *b,
 			ret = -EINTR;
 			break;
 		}
+		/* The last op queued a collection: it runs before the next. */
+		if (j && !io->nonblock && READ_ONCE(a->work_pending))
+			break;
 		err = refgc_run_op(a, &buf[j]);
 		buf[j].error = err;
 		batch_count(b, err);
@@ -209,6 +220,7 @@ static int batch_chunk(struct refgc_arena *a, struct refgc_batch *b,
 	}
 	mutex_unlock(&a->lock);
 	*operr = err;
+	*np = j;
 	if (copy_to_user(uops, buf, j * sizeof(*buf)))
 		return -EFAULT;
 	return ret;
@@ -239,15 +251,15 @@ int refgc_batch(struct refgc_arena *a, struct refgc_batch *b,
 		return -EINVAL;
 	b->done = 0;
 	b->failed = 0;
-	if (!io->nonblock)
-		refgc_throttle(a);
 	if (b->op_size == sizeof(*buf) && b->count > 1)
 		buf = kmalloc_array(min_t(u32, b->count, BATCH_CHUNK),
 				    sizeof(*buf), GFP_KERNEL | __GFP_NOWARN);
 	for (i = 0; i < b->count; i += n) {
 		n = buf ? min_t(u32, b->count - i, BATCH_CHUNK) : 1;
+		if (!io->nonblock)
+			refgc_gc_catch_up(a);
 		if (buf)
-			ret = batch_chunk(a, b, io, buf, i, n, &err);
+			ret = batch_chunk(a, b, io, buf, i, &n, &err);
 		else
 			ret = batch_one(a, b, io, i, &err);
 		if (ret || batch_stops(b, err))
@@ -307,6 +319,9 @@ long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return ret;
 	}
 
+	/* A collection the last op queued comes before this command. */
+	if (!io.nonblock)
+		refgc_gc_catch_up(a);
 	if (c->locked) {
 		ret = refgc_io_lock(a, &io);
 		if (ret)

@@ -68,12 +68,16 @@ static bool is_container(const struct refgc_arena *a,
 	       !obj_is_weakref(o);
 }
 
-/* The object's refcount reached zero: finalize it, or queue it to die. */
+/*
+ * The object's refcount reached zero: finalize it (it moves to the end of
+ * generation 0, as in CPython), or queue it to die.
+ */
 static void obj_zero(struct refgc_arena *a, struct refgc_object *o)
 {
 	if ((o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc)) {
 		o->gc.flags |= RGC_F_FINALIZED;
 		o->gc.refcnt = 1;
+		rgc_retrack(&a->gc, &o->gc);
 		refgc_queue_finalize(a, o);
 		return;
 	}
@@ -275,10 +279,8 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 	a->types[op->arg].nr++;
 	a->nr_objects++;
 	a->payload_bytes += size;
-	if (!(t->flags & REFGC_TYPE_ATOMIC)) {
-		rgc_track(&a->gc, &o->gc);
-		refgc_maybe_schedule(a);
-	}
+	if (!(t->flags & REFGC_TYPE_ATOMIC) && rgc_track_auto(&a->gc, &o->gc))
+		refgc_schedule(a);
 	op->result = id;
 	return 0;
 

@@ -312,8 +312,8 @@ int refgc_list(struct refgc_arena *a, struct refgc_list *l,
 
 /* collect.c */
 extern const struct rgc_ops refgc_gc_ops;
-void refgc_maybe_schedule(struct refgc_arena *a);
-void refgc_throttle(struct refgc_arena *a);
+void refgc_schedule(struct refgc_arena *a);
+void refgc_gc_catch_up(struct refgc_arena *a);
 int refgc_gc_sync(struct refgc_arena *a);
 void refgc_gc_work(struct work_struct *work);
 int refgc_collect(struct refgc_arena *a, int generation,

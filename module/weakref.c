@@ -120,8 +120,8 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 		w->oflags |= REFGC_OF_CALLBACK;
 	a->types[REFGC_TYPE_WEAKREF_ID].nr++;
 	a->nr_objects++;
-	rgc_track(&a->gc, &w->gc);
-	refgc_maybe_schedule(a);
+	if (rgc_track_auto(&a->gc, &w->gc))
+		refgc_schedule(a);
 	op->result = id;
 	return 0;
 

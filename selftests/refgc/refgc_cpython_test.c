@@ -7,7 +7,9 @@
  *  - weakref.ref(x) is weakref.ref(x) (no callback), but a weakref with
  *    a callback is always new;
  *  - gc.freeze() resets all three counts;
- *  - gc.get_referrers() sees generations 0-2, not frozen containers.
+ *  - gc.get_referrers() sees generations 0-2, not frozen containers;
+ *  - automatic collections come at CPython 3.11's cadence, op by op,
+ *    inside batches too.
  */
 #define _GNU_SOURCE
 
@@ -179,6 +181,167 @@ TEST_F(gc, referrers_skip_frozen_containers)
 	EXPECT_EQ(c2, ids[0]);
 	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_UNFREEZE, NULL));
 	EXPECT_EQ(2, rg_referrers(self->fd, x, ids, 4));
+}
+
+/*
+ *   class F:  def __del__(self): pass
+ *   x = F(); gc.collect(); gc.collect()     # x in generation 2
+ *   del x   # subtype_dealloc untracks x and tracks it again, in gen 0,
+ *           # before __del__ (which may resurrect it) runs
+ */
+TEST_F(gc, refcount_death_finalizer_moves_to_generation_0)
+{
+	uint64_t x, y;
+	int n;
+
+	x = NEW(self->fd, self->tf, 0);
+	y = NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_collect(self->fd, 2, NULL));
+	EXPECT_EQ(2, INFO(self->fd, x).generation);
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
+	ASSERT_EQ(0, rg_decref(self->fd, x));	/* frozen too: to gen 0 */
+	n = EVENTS();
+	ASSERT_EQ(1, rg_count_events(self->ev, n, REFGC_EV_FINALIZE, x));
+	EXPECT_EQ(0, INFO(self->fd, x).generation);
+	EXPECT_EQ(REFGC_GEN_PERMANENT, INFO(self->fd, y).generation);
+	EXPECT_EQ(0, COUNT(self->fd).count[0]);	/* not counted again */
+	ASSERT_EQ(0, rg_decref(self->fd, x));	/* the event's handle */
+	EXPECT_TRUE(DEAD(self->fd, x));
+}
+
+/*
+ * Legacy mode (Python 2.7 rules, CPython's tp_del): the garbage cycle
+ * q <-> q2 -> k -> l, k with a finalizer.  k and l are set aside as
+ * uncollectable, but deleting q and q2 drops k's last reference: as in
+ * CPython, k is finalized there, leaves the uncollectable set for
+ * generation 0, and is neither counted nor put on gc.garbage.  CPython
+ * (2, 0, []).  refgc: (2, 1, []), because k's FINALIZE event holds k, and
+ * k holds l; a documented difference until finalizers run inside the
+ * collection.
+ */
+TEST_F(gc, legacy_finalizer_freed_by_deletion_is_not_garbage)
+{
+	struct refgc_entry *e = NULL;
+	struct refgc_collect c;
+	uint64_t q, q2, k, l;
+	int n;
+
+	ASSERT_EQ(0, rg_set_value(self->fd, REFGC_IOC_SET_FLAGS,
+				  REFGC_ARENA_LEGACY_FINALIZERS));
+	CYCLE(self->tc, q, q2);
+	k = NEW(self->fd, self->tf, 0);
+	l = NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_link(self->fd, q2, k));
+	ASSERT_EQ(0, rg_link(self->fd, k, l));
+	ASSERT_EQ(0, rg_decref(self->fd, k));
+	ASSERT_EQ(0, rg_decref(self->fd, l));
+	ASSERT_EQ(0, rg_collect(self->fd, 2, &c) < 0);
+	EXPECT_EQ(2, c.collected);
+	EXPECT_EQ(1, c.uncollectable);
+	EXPECT_EQ(0, rg_list(self->fd, REFGC_LIST_GARBAGE, 0, 4, &e));
+	free(e);
+	n = EVENTS();
+	EXPECT_EQ(1, rg_count_events(self->ev, n, REFGC_EV_FINALIZE, k));
+	EXPECT_EQ(0, INFO(self->fd, k).generation);
+	EXPECT_TRUE(DEAD(self->fd, q));
+	/* Dropping the event's handle frees k, then l. */
+	ASSERT_EQ(0, rg_decref(self->fd, k));
+	EXPECT_TRUE(DEAD(self->fd, k));
+	EXPECT_TRUE(DEAD(self->fd, l));
+}
+
+/*
+ * CPython 3.11's allocation cadence, written out on its own: count0 + 1
+ * per allocation; past threshold0 (700) the oldest due generation is
+ * collected inside the allocation (count2 past 10 needs pending >=
+ * total / 4), and the new object joins generation 0 after it, uncounted.
+ * Every object survives here.
+ */
+struct cadence {
+	uint64_t count[3], size[3], collections[3], total, pending;
+};
+
+static void cadence_alloc(struct cadence *s)
+{
+	static const uint64_t th[3] = { 700, 10, 10 };
+	uint64_t survivors = 0;
+	int g, i;
+
+	if (++s->count[0] > th[0]) {
+		for (g = 2; g >= 0; g--) {
+			if (s->count[g] <= th[g])
+				continue;
+			if (g == 2 && s->pending < s->total / 4)
+				continue;
+			break;
+		}
+		if (g < 2)
+			s->count[g + 1]++;
+		for (i = 0; i <= g; i++) {
+			s->count[i] = 0;
+			survivors += s->size[i];
+			s->size[i] = 0;
+		}
+		s->size[g < 2 ? g + 1 : 2] += survivors;
+		if (g == 1)
+			s->pending += survivors;
+		if (g == 2) {
+			s->pending = 0;
+			s->total = survivors;
+		}
+		s->collections[g]++;
+	}
+	s->size[0]++;
+}
+
+static void expect_cadence(struct __test_metadata *_metadata, int fd,
+			   const struct cadence *s)
+{
+	struct refgc_stats st = STATS(fd);
+	struct refgc_count n = COUNT(fd);
+	int g;
+
+	for (g = 0; g < 3; g++) {
+		EXPECT_EQ(s->count[g], n.count[g]) TH_LOG("count%d", g);
+		EXPECT_EQ(s->collections[g], st.gen[g].collections)
+			TH_LOG("generation %d collections", g);
+	}
+}
+
+/*
+ *   gc.collect(); x = [[] for i in range(1001)]   ->  gc.get_count()
+ *   == (300, 1, 0), and so on for many more allocations, whatever the
+ *   batch sizes: the collection an op makes due runs before the next op.
+ */
+TEST_F(gc, allocation_cadence_is_cpythons)
+{
+	long more = rg_scale(100000, 4), done = 0, k;
+	struct cadence s = { 0 };
+	int sizes[] = { 1, 4096, 7, 1000, 64, 333 }, i = 0;
+
+	ASSERT_EQ(0, new_batch(self->fd, self->tc, 1001, NULL));
+	for (k = 0; k < 1001; k++)
+		cadence_alloc(&s);
+	EXPECT_EQ(300, s.count[0]);
+	EXPECT_EQ(1, s.count[1]);
+	expect_cadence(_metadata, self->fd, &s);
+	while (done < more) {
+		long n = sizes[i++ % 6];
+
+		if (n > more - done)
+			n = more - done;
+		ASSERT_EQ(0, new_batch(self->fd, self->tc, n, NULL));
+		for (k = 0; k < n; k++)
+			cadence_alloc(&s);
+		done += n;
+	}
+	expect_cadence(_metadata, self->fd, &s);
+	TH_LOG("%ld allocations: collections %llu/%llu/%llu, counts %llu/%llu/%llu",
+	       1001 + more, (unsigned long long)s.collections[0],
+	       (unsigned long long)s.collections[1],
+	       (unsigned long long)s.collections[2],
+	       (unsigned long long)s.count[0], (unsigned long long)s.count[1],
+	       (unsigned long long)s.count[2]);
 }
 
 TEST_HARNESS_MAIN

@@ -306,6 +306,7 @@ static void m_decref(struct model *m, int i)
 			m->finalized[i] = 1;
 			m->pending[i] = 1;
 			m->rc[i] = 1;
+			m->gen[i] = 0;	/* re-tracked, as subtype_dealloc */
 			continue;
 		}
 		m->alive[i] = 0;

@@ -184,6 +184,9 @@ static void zero(struct rm_model *m, int i)
 		o->finalized = 1;
 		o->pending = 1;
 		o->rc = 1;
+		/* Untracked and tracked again, as subtype_dealloc: gen 0. */
+		if (o->gen >= 0)
+			o->gen = 0;
 		emit(m, REFGC_EV_FINALIZE, o->id, 0, 0);
 		return;
 	}
@@ -716,13 +719,15 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 	}
 	/*
 	 * (g) legacy finalizers (all the legacy set under SAVEALL).  As in
-	 * CPython 2.7, those that only the deleted garbage referred to have
-	 * been released with it (finalized, or freed): the rest count.
+	 * CPython, those that only the deleted garbage referred to have been
+	 * released with it (freed, or finalized and moved to generation 0):
+	 * the rest count.
 	 */
 	for (i = 0; i < nl; i++) {
 		struct rm_obj *o = &m->o[lv[i]];
 
-		if (o->mark != 3 || !o->alive)
+		/* Finalized at refcount 0 meanwhile: it left for gen 0. */
+		if (o->mark != 3 || !o->alive || o->gen == 0)
 			continue;
 		uncollectable++;
 		if (m->debug & REFGC_DEBUG_UNCOLLECTABLE)
