@@ -115,17 +115,72 @@ static void clear_weakrefs_to(struct hworld *w, struct hobj *o)
 	}
 }
 
+#define HW_TRASH_UNWIND	50	/* CPython's _PyTrash_UNWIND_LEVEL */
+
+static void hw_dealloc(struct hworld *w, struct hobj *o);
+
+/*
+ * Release @o's slots last to first, as CPython's list_clear() and
+ * list_dealloc(); whatever dies is deallocated before the next slot.
+ */
 static void drop_slots(struct hworld *w, struct hobj *o)
 {
-	unsigned int i, n = o->nslots;
+	while (o->nslots) {
+		struct hobj *c = o->slots[--o->nslots];
 
-	o->nslots = 0;
-	for (i = 0; i < n; i++)
-		put_ref(w, o->slots[i]);
+		put_ref(w, c);
+		if (!c->gc.refcnt) {
+			list_del(&c->gc.node);
+			hw_dealloc(w, c);
+		}
+	}
+}
+
+static void hw_free(struct hworld *w, struct hobj *o)
+{
+	event(w, HEV_FREE, o);
+	list_del(&o->all);
+	free(o->slots);
+	free(o);
+	w->nlive--;
+}
+
+/*
+ * CPython 3.11's deallocation of a list subclass instance, written as
+ * CPython writes it: recursive, with the trashcan bounding the depth at
+ * HW_TRASH_UNWIND (the kernel does the same with an explicit stack).
+ * Weakrefs die at once, without the trashcan.
+ */
+static void hw_dealloc(struct hworld *w, struct hobj *o)
+{
+	if (o->flags & HOBJ_WEAKREF) {
+		clear_weakrefs_to(w, o);
+		weakref_detach(o);
+		hw_free(w, o);
+		return;
+	}
+	if (w->trash_nesting >= HW_TRASH_UNWIND) {
+		list_add(&o->gc.node, &w->trash);	/* deposit */
+		return;
+	}
+	w->trash_nesting++;
+	clear_weakrefs_to(w, o);
+	drop_slots(w, o);
+	hw_free(w, o);
+	if (--w->trash_nesting || list_empty(&w->trash))
+		return;
+	/* _PyTrash_thread_destroy_chain(): last deposited first. */
+	w->trash_nesting++;
+	while (!list_empty(&w->trash)) {
+		o = list_first_entry(&w->trash, struct hobj, gc.node);
+		list_del(&o->gc.node);
+		hw_dealloc(w, o);
+	}
+	w->trash_nesting--;
 }
 
 /**
- * hw_reap() - free every object on the dying list, cascading, in one loop
+ * hw_reap() - deallocate every object on the dying list, in queue order
  * @w: the world.
  */
 void hw_reap(struct hworld *w)
@@ -138,16 +193,7 @@ void hw_reap(struct hworld *w)
 						  gc.node);
 
 		list_del(&o->gc.node);
-		clear_weakrefs_to(w, o);
-		if (o->flags & HOBJ_WEAKREF)
-			weakref_detach(o);
-		else
-			drop_slots(w, o);
-		event(w, HEV_FREE, o);
-		list_del(&o->all);
-		free(o->slots);
-		free(o);
-		w->nlive--;
+		hw_dealloc(w, o);
 	}
 	w->reaping = false;
 }
@@ -268,6 +314,7 @@ void hw_init(struct hworld *w)
 	rgc_init(&w->gc, &hobj_ops);
 	INIT_LIST_HEAD(&w->objects);
 	INIT_LIST_HEAD(&w->dying);
+	INIT_LIST_HEAD(&w->trash);
 	w->fin_resurrect = true;
 	w->next_id = 1;
 }

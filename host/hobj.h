@@ -99,6 +99,9 @@ struct hevent {
  * @objects: every live object.
  * @dying: objects whose refcount reached zero, to be freed by hw_reap().
  * @reaping: hw_reap() is running (it does not nest).
+ * @trash: deallocations put aside by the trashcan (nested past 50).
+ * @trash_nesting: how deep deallocations nest (CPython's
+ *	trash_delete_nesting).
  * @garbage: the garbage list (gc.garbage); each entry holds a reference.
  * @ngarbage: entries on @garbage.
  * @garbage_cap: room reserved on @garbage.
@@ -126,6 +129,8 @@ struct hworld {
 	struct list_head objects;
 	struct list_head dying;
 	bool reaping;
+	struct list_head trash;
+	unsigned int trash_nesting;
 	struct hobj **garbage;
 	unsigned long ngarbage;
 	unsigned long garbage_cap;

@@ -53,6 +53,7 @@ struct refgc_arena *refgc_arena_create(void)
 	xa_init(&a->objects);
 	xa_init(&a->wrefs);
 	INIT_LIST_HEAD(&a->dying);
+	INIT_LIST_HEAD(&a->trash);
 	INIT_DELAYED_WORK(&a->work, refgc_gc_work);
 	a->limits = refgc_default_limits;
 

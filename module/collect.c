@@ -348,16 +348,17 @@ void refgc_gc_work(struct work_struct *work)
  */
 int refgc_garbage_clear(struct refgc_arena *a)
 {
-	unsigned long i, n = a->ngarbage;
+	unsigned long i = a->ngarbage, n = a->ngarbage;
 
+	/* As del gc.garbage[:]: last to first, each death before the next. */
 	a->ngarbage = 0;
-	for (i = 0; i < n; i++) {
+	while (i--) {
 		a->garbage[i]->oflags &= ~REFGC_OF_GARBAGE;
 		refgc_decref(a, a->garbage[i]);
-		if (!((i + 1) % 1024))
+		refgc_reap(a);
+		if (!(i % 1024))
 			cond_resched();
 	}
-	refgc_reap(a);
 	refgc_garbage_shrink(a);
 	return min_t(unsigned long, n, INT_MAX);
 }

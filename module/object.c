@@ -3,13 +3,8 @@
  * object.c - objects: creation, handles, slots, info, and death.
  *
  * Refcount = handles + slots pointing at the object + garbage-list entry +
- * an undelivered FINALIZE event.  When it reaches zero the object goes on
- * arena->dying (through its gc.node) and refgc_reap() frees it: weakrefs
- * cleared, slots released, payload freed, id retired.  Releasing slots
- * may add more objects to arena->dying, which the same loop frees: a
- * million-long chain dies in one loop, with no recursion.  An object with
- * an unrun finalizer is not freed at zero: it is finalized instead (a
- * FINALIZE event takes a reference, see events.c).
+ * an undelivered FINALIZE event.  What happens when it reaches zero is in
+ * dealloc.c.
  *
  * Every operation validates everything before its first side effect, so a
  * failed operation changes nothing.  Callers hold arena->lock.  The ops
@@ -22,7 +17,6 @@
 #include "refgc.h"
 
 #define OBJ_BYTES	REFGC_OBJ_BYTES
-#define REAP_RESCHED	1024
 
 /**
  * refgc_next_id() - the id the arena's next object gets
@@ -59,160 +53,6 @@ struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id)
 		return NULL;
 	o = xa_load(&a->objects, id);
 	return o && o->gc.refcnt ? o : NULL;
-}
-
-static bool is_container(const struct refgc_arena *a,
-			 const struct refgc_object *o)
-{
-	return !(obj_type(a, o)->flags & REFGC_TYPE_ATOMIC) &&
-	       !obj_is_weakref(o);
-}
-
-/*
- * The object's refcount reached zero: finalize it (it moves to the end of
- * generation 0, as in CPython), or queue it to die.
- */
-static void obj_zero(struct refgc_arena *a, struct refgc_object *o)
-{
-	if ((o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc)) {
-		o->gc.flags |= RGC_F_FINALIZED;
-		o->gc.refcnt = 1;
-		rgc_retrack(&a->gc, &o->gc);
-		refgc_queue_finalize(a, o);
-		return;
-	}
-	rgc_untrack(&a->gc, &o->gc);
-	list_add_tail(&o->gc.node, &a->dying);
-}
-
-/**
- * refgc_decref() - drop one strong reference
- * @a: the arena, locked.
- * @o: the object.  If this was its last reference it is queued on
- *	arena->dying; it stays valid until the caller runs refgc_reap().
- */
-void refgc_decref(struct refgc_arena *a, struct refgc_object *o)
-{
-	if (WARN_ON_ONCE(!o->gc.refcnt))
-		return;
-	if (!--o->gc.refcnt)
-		obj_zero(a, o);
-}
-
-static void free_slots_array(struct refgc_arena *a, struct refgc_object *o)
-{
-	kvfree(o->slots);
-	refgc_uncharge(a, (u64)o->cap * sizeof(*o->slots));
-	o->slots = NULL;
-	o->cap = 0;
-}
-
-/**
- * refgc_clear_slots() - drop every slot of a container (tp_clear)
- * @a: the arena, locked.
- * @o: the object; children whose refcount reaches zero go on
- *	arena->dying.
- */
-void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
-{
-	struct refgc_object **slots = o->slots;
-	u32 i, n = o->nslots;
-
-	if (obj_is_weakref(o) || !slots)
-		return;
-	o->nslots = 0;
-	a->nr_slots -= n;
-	for (i = 0; i < n; i++)
-		refgc_decref(a, slots[i]);
-	free_slots_array(a, o);
-}
-
-/*
- * Give back the FINALIZE queue's array once no object can need it: it is
- * sized for every live object of a finalizer type (see events.c).
- */
-static void fin_shrink(struct refgc_arena *a)
-{
-	struct refgc_events *ev = &a->ev;
-
-	if (a->nr_finalizable || ev->fin_nr || !ev->fin)
-		return;
-	kvfree(ev->fin);
-	refgc_uncharge(a, (u64)ev->fin_cap * sizeof(*ev->fin));
-	ev->fin = NULL;
-	ev->fin_cap = 0;
-	ev->fin_head = 0;
-}
-
-static void obj_free(struct refgc_arena *a, struct refgc_object *o)
-{
-	struct refgc_type_ent *t = &a->types[o->type];
-
-	xa_erase(&a->objects, o->id);
-	kvfree(o->payload);
-	refgc_uncharge(a, OBJ_BYTES + o->payload_size);
-	a->payload_bytes -= o->payload_size;
-	a->nr_objects--;
-	refgc_user_uncharge_object(a->user);
-	t->nr--;
-	if (o->oflags & REFGC_OF_FINALIZER) {
-		a->nr_finalizable--;
-		fin_shrink(a);
-	}
-	kmem_cache_free(refgc_obj_cache, o);
-}
-
-/**
- * refgc_reap() - free every object on arena->dying, cascading
- * @a: the arena, locked.
- */
-void refgc_reap(struct refgc_arena *a)
-{
-	unsigned long n = 0;
-
-	while (!list_empty(&a->dying)) {
-		struct refgc_object *o = list_first_entry(&a->dying,
-							  struct refgc_object,
-							  gc.node);
-
-		list_del(&o->gc.node);
-		if (o->oflags & REFGC_OF_WEAKREFS)
-			refgc_weakrefs_clear(a, o);
-		if (obj_is_weakref(o))
-			refgc_weakref_free(a, o);
-		else
-			refgc_clear_slots(a, o);
-		obj_free(a, o);
-		if (!(++n % REAP_RESCHED))
-			cond_resched();
-	}
-}
-
-/**
- * refgc_free_all() - free every object of a closing arena, cycles included
- * @a: the arena, locked, with no users left.
- */
-void refgc_free_all(struct refgc_arena *a)
-{
-	struct refgc_object *o;
-	unsigned long id, n = 0;
-
-	xa_for_each(&a->objects, id, o) {
-		if (obj_is_weakref(o)) {
-			kfree(o->wref);
-			refgc_uncharge(a, REFGC_WREF_BYTES);
-		} else {
-			a->nr_slots -= o->nslots;
-			free_slots_array(a, o);
-		}
-		obj_free(a, o);
-		if (!(++n % REAP_RESCHED))
-			cond_resched();
-	}
-	a->ngarbage = 0;
-	refgc_garbage_shrink(a);
-	a->ev.fin_nr = 0;
-	fin_shrink(a);
 }
 
 static int op_new(struct refgc_arena *a, struct refgc_op *op)
@@ -334,7 +174,7 @@ static int lookup_pair(struct refgc_arena *a, u64 src_id, u64 dst_id,
 		if (!*dst)
 			return -ENOENT;
 	}
-	return is_container(a, *src) ? 0 : -EINVAL;
+	return refgc_is_container(a, *src) ? 0 : -EINVAL;
 }
 
 static int grow_slots(struct refgc_arena *a, struct refgc_object *o)

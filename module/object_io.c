@@ -77,13 +77,6 @@ void refgc_io_done(struct refgc_io *io)
 	io->buf = NULL;
 }
 
-static bool is_container(const struct refgc_arena *a,
-			 const struct refgc_object *o)
-{
-	return !(obj_type(a, o)->flags & REFGC_TYPE_ATOMIC) &&
-	       !obj_is_weakref(o);
-}
-
 /* Between two holds of a long op: stop if the task is being killed. */
 static int io_pause(void)
 {
@@ -141,7 +134,7 @@ static bool in_generations(struct refgc_arena *a, struct refgc_object *o)
 {
 	int gen = rgc_generation(&o->gc);
 
-	return is_container(a, o) && gen >= 0 && gen < RGC_NUM_GENERATIONS;
+	return refgc_is_container(a, o) && gen >= 0 && gen < RGC_NUM_GENERATIONS;
 }
 
 /*

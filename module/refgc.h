@@ -148,6 +148,19 @@ struct refgc_events {
 	struct mutex read_lock;	/* readers only, see above */
 };
 
+/* CPython's _PyTrash_UNWIND_LEVEL: deallocations nested deeper wait. */
+#define REFGC_TRASH_UNWIND	50
+
+/**
+ * struct refgc_dframe - an object being deallocated (dealloc.c)
+ * @o: the object, refcount zero.
+ * @next: its slots below @next are still to be released.
+ */
+struct refgc_dframe {
+	struct refgc_object *o;
+	u32 next;
+};
+
 /**
  * struct refgc_arena - one open file of /dev/refgc
  * @lock: guards everything below (see the top of this file).
@@ -157,6 +170,11 @@ struct refgc_events {
  * @types: the type table; index 0 unused, 1 is the weakref type.
  * @ntypes: entries used in @types (next index).
  * @dying: objects whose refcount reached zero, freed by refgc_reap().
+ * @trash: deallocations put aside by the trashcan (dealloc.c).
+ * @dframes: the deallocations in progress, innermost last.
+ * @ndframes: entries used in @dframes.
+ * @trash_nesting: how deep deallocations nest (CPython's
+ *	trash_delete_nesting).
  * @garbage: the garbage list (gc.garbage), each entry holding a reference.
  * @ngarbage: entries on it.
  * @garbage_cap: entries allocated.
@@ -188,6 +206,10 @@ struct refgc_arena {
 	struct refgc_type_ent *types;
 	u32 ntypes;
 	struct list_head dying;
+	struct list_head trash;
+	struct refgc_dframe dframes[REFGC_TRASH_UNWIND + 1];
+	u32 ndframes;
+	u32 trash_nesting;
 	struct refgc_object **garbage;
 	unsigned long ngarbage;
 	unsigned long garbage_cap;
@@ -230,6 +252,14 @@ obj_type(const struct refgc_arena *a, const struct refgc_object *o)
 static inline bool obj_is_weakref(const struct refgc_object *o)
 {
 	return o->type == REFGC_TYPE_WEAKREF_ID;
+}
+
+/* A container: neither atomic nor a weakref (it has slots). */
+static inline bool refgc_is_container(const struct refgc_arena *a,
+				      const struct refgc_object *o)
+{
+	return !(obj_type(a, o)->flags & REFGC_TYPE_ATOMIC) &&
+	       !obj_is_weakref(o);
 }
 
 /* main.c */

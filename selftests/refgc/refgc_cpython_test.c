@@ -9,7 +9,9 @@
  *  - gc.freeze() resets all three counts;
  *  - gc.get_referrers() sees generations 0-2, not frozen containers;
  *  - automatic collections come at CPython 3.11's cadence, op by op,
- *    inside batches too.
+ *    inside batches too;
+ *  - deaths cascade in CPython's order: slots last to first, depth first,
+ *    with the trashcan putting aside what nests past 50 levels.
  */
 #define _GNU_SOURCE
 
@@ -248,6 +250,79 @@ TEST_F(gc, legacy_finalizer_freed_by_deletion_is_not_garbage)
 	ASSERT_EQ(0, rg_decref(self->fd, k));
 	EXPECT_TRUE(DEAD(self->fd, k));
 	EXPECT_TRUE(DEAD(self->fd, l));
+}
+
+/* The cookies of the WEAKREF records in @ev, in order; how many. */
+static int callback_cookies(const struct refgc_event *ev, int n,
+			    uint64_t *cookies)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].type == REFGC_EV_WEAKREF)
+			cookies[k++] = ev[i].cookie;
+	return k;
+}
+
+/*
+ *   c = L(); x = L(); c.append(weakref.ref(x, cb)); c.append(x)
+ *   del x; del c      # list_dealloc frees x first, while the weakref
+ *                     # is alive: cb runs
+ */
+TEST_F(gc, cascade_releases_slots_last_to_first)
+{
+	uint64_t c, x, w, cookies[4];
+	int n;
+
+	c = NEW(self->fd, self->tc, 0);
+	x = NEW(self->fd, self->tc, 0);
+	ASSERT_EQ(0, rg_weakref(self->fd, x, 77, REFGC_WEAKREF_CALLBACK, &w));
+	ASSERT_EQ(0, rg_link(self->fd, c, w));
+	ASSERT_EQ(0, rg_link(self->fd, c, x));
+	ASSERT_EQ(0, rg_weakref_drop(self->fd, w));
+	ASSERT_EQ(0, rg_decref(self->fd, x));
+	ASSERT_EQ(0, rg_decref(self->fd, c));
+	EXPECT_TRUE(DEAD(self->fd, c));
+	EXPECT_TRUE(DEAD(self->fd, w));
+	n = EVENTS();
+	ASSERT_EQ(1, callback_cookies(self->ev, n, cookies));
+	EXPECT_EQ(77, cookies[0]);
+}
+
+/*
+ * A chain c0 -> c1 -> ... -> c59, each ci also holding a leaf li (slots
+ * [li, ci+1]), each leaf with a weakref with a callback.  del c0: CPython
+ * goes down the chain depth first; c50 would nest past 50, so the
+ * trashcan puts it aside; on the way back up each ci releases li: l49 ..
+ * l0; then, nesting back at 0, c50's part: l59 .. l50.
+ */
+TEST_F(gc, cascade_is_depth_first_with_the_trashcan)
+{
+	enum { N = 60 };
+	uint64_t c[N], l[N], w[N], cookies[N + 1];
+	int i, n, k = 0;
+
+	for (i = 0; i < N; i++) {
+		c[i] = NEW(self->fd, self->tc, 0);
+		l[i] = NEW(self->fd, self->ta, 0);
+		ASSERT_EQ(0, rg_weakref(self->fd, l[i], i,
+					REFGC_WEAKREF_CALLBACK, &w[i]));
+		ASSERT_EQ(0, rg_link(self->fd, c[i], l[i]));
+		ASSERT_EQ(0, rg_decref(self->fd, l[i]));
+		if (i) {
+			ASSERT_EQ(0, rg_link(self->fd, c[i - 1], c[i]));
+			ASSERT_EQ(0, rg_decref(self->fd, c[i]));
+		}
+	}
+	EVENTS();
+	ASSERT_EQ(0, rg_decref(self->fd, c[0]));
+	EXPECT_TRUE(DEAD(self->fd, c[N - 1]));
+	n = EVENTS();
+	ASSERT_EQ(N, callback_cookies(self->ev, n, cookies));
+	for (i = 49; i >= 0; i--)
+		EXPECT_EQ(i, cookies[k++]);
+	for (i = N - 1; i >= 50; i--)
+		EXPECT_EQ(i, cookies[k++]);
 }
 
 /*

@@ -80,6 +80,7 @@ void rm_fini(struct rm_model *m)
 	free(m->live);
 	free(m->garbage);
 	free(m->queue);
+	free(m->trash);
 	free(m->ev);
 	memset(m, 0, sizeof(*m));
 }
@@ -207,40 +208,113 @@ static void decref(struct rm_model *m, int i)
 		zero(m, i);
 }
 
-/* Free everything on the dying queue, FIFO, cascading. */
+static void dealloc(struct rm_model *m, int i);
+static void reap(struct rm_model *m);
+
+/*
+ * Release @i's slots last to first (CPython's list_clear() and
+ * list_dealloc()); what dies is deallocated before the next slot.
+ */
+static void drop_slots(struct rm_model *m, int i)
+{
+	while (m->o[i].nslots) {
+		int c = m->o[i].slots[--m->o[i].nslots];
+
+		decref(m, c);
+		if (!m->o[c].rc && m->qtail &&
+		    m->queue[m->qtail - 1] == (uint32_t)c) {
+			m->qtail--;	/* queued by zero(): not FIFO here */
+			dealloc(m, c);
+		}
+	}
+}
+
+/*
+ * tp_clear of a live container, as CPython's list_clear(): its slots are
+ * taken off it first (a death below may reach it, or kill it), then
+ * released last to first, each death dealt with before the next.
+ */
+static void clear_slots(struct rm_model *m, int i)
+{
+	uint32_t *slots = m->o[i].slots, n = m->o[i].nslots;
+
+	m->o[i].slots = NULL;
+	m->o[i].nslots = 0;
+	m->o[i].cap = 0;
+	while (n--) {
+		decref(m, slots[n]);
+		reap(m);
+	}
+	free(slots);
+}
+
+static void kill(struct rm_model *m, int i)
+{
+	struct rm_obj *o = &m->o[i];
+
+	o->alive = 0;
+	free(o->payload);
+	o->payload = NULL;
+	free(o->slots);
+	o->slots = NULL;
+	o->cap = 0;
+	m->live[o->lpos] = m->live[--m->nlive];
+	m->o[m->live[o->lpos]].lpos = o->lpos;
+}
+
+/* Its weakrefs are cleared; live ones with callbacks fire. */
+static void clear_wrefs(struct rm_model *m, int i)
+{
+	struct rm_obj *o = &m->o[i];
+
+	while (o->nwrefs) {
+		int w = o->wrefs[o->nwrefs - 1];
+		struct rm_obj *wo = &m->o[w];
+
+		wref_del(m, w);
+		wo->dead_ref = 1;
+		if (wo->callback && wo->rc)
+			emit(m, REFGC_EV_WEAKREF, wo->id, wo->cookie, 0);
+	}
+}
+
+/*
+ * CPython 3.11's deallocation, as CPython writes it: recursive, depth
+ * first, with the trashcan putting aside what nests past 50 levels.
+ * Atomic objects and weakrefs die at once, without the trashcan.
+ */
+static void dealloc(struct rm_model *m, int i)
+{
+	if (m->o[i].kind == RM_ATOMIC || m->o[i].kind == RM_WEAKREF) {
+		clear_wrefs(m, i);
+		if (m->o[i].kind == RM_WEAKREF)
+			wref_del(m, i);
+		kill(m, i);
+		return;
+	}
+	if (m->trash_nesting >= 50) {
+		m->trash = xgrow(m->trash, &m->tcap, m->ntrash + 1,
+				 sizeof(*m->trash));
+		m->trash[m->ntrash++] = i;
+		return;
+	}
+	m->trash_nesting++;
+	clear_wrefs(m, i);
+	drop_slots(m, i);
+	kill(m, i);
+	if (--m->trash_nesting || !m->ntrash)
+		return;
+	m->trash_nesting++;
+	while (m->ntrash)
+		dealloc(m, m->trash[--m->ntrash]);
+	m->trash_nesting--;
+}
+
+/* Deallocate what is on the dying queue, in queue order. */
 static void reap(struct rm_model *m)
 {
-	while (m->qhead < m->qtail) {
-		int i = m->queue[m->qhead++];
-		struct rm_obj *o = &m->o[i];
-		uint32_t k, n;
-
-		/* Its weakrefs are cleared; live ones with callbacks fire. */
-		while (o->nwrefs) {
-			int w = o->wrefs[o->nwrefs - 1];
-			struct rm_obj *wo = &m->o[w];
-
-			wref_del(m, w);
-			wo->dead_ref = 1;
-			if (wo->callback && wo->rc)
-				emit(m, REFGC_EV_WEAKREF, wo->id, wo->cookie,
-				     0);
-		}
-		if (o->kind == RM_WEAKREF)
-			wref_del(m, i);
-		n = o->nslots;
-		o->nslots = 0;
-		for (k = 0; k < n; k++)
-			decref(m, o->slots[k]);
-		o->alive = 0;
-		free(o->payload);
-		o->payload = NULL;
-		free(o->slots);
-		o->slots = NULL;
-		o->cap = 0;
-		m->live[o->lpos] = m->live[--m->nlive];
-		m->o[m->live[o->lpos]].lpos = o->lpos;
-	}
+	while (m->qhead < m->qtail)
+		dealloc(m, m->queue[m->qhead++]);
 	m->qhead = 0;
 	m->qtail = 0;
 }
@@ -462,16 +536,10 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		reap(m);
 		return 0;
 	}
-	case REFGC_OP_CLEAR: {
-		uint32_t n = so->nslots;
-
-		*result = n;
-		so->nslots = 0;
-		for (k = 0; k < n; k++)
-			decref(m, so->slots[k]);
-		reap(m);
+	case REFGC_OP_CLEAR:
+		*result = so->nslots;
+		clear_slots(m, s);
 		return 0;
-	}
 	}
 	return -EINVAL;
 }
@@ -703,15 +771,11 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 		first_ev = m->nev;
 		for (i = 0; i < nl; i++) {
 			struct rm_obj *o = &m->o[lv[i]];
-			uint32_t n;
 
 			if (o->mark != 2 || !o->alive)
 				continue;
 			o->rc++;
-			n = o->nslots;
-			o->nslots = 0;
-			for (k = 0; k < n; k++)
-				decref(m, o->slots[k]);
+			clear_slots(m, lv[i]);
 			decref(m, lv[i]);
 			reap(m);
 		}
@@ -793,12 +857,13 @@ int rm_clear_garbage(struct rm_model *m)
 			pairs[np++] = o->referent;
 		}
 	}
+	/* Last to first, each death before the next, as the kernel. */
 	m->ngarbage = 0;
-	for (i = 0; i < n; i++) {
+	for (i = n; i-- > 0;) {
 		m->o[m->garbage[i]].garbage = 0;
 		decref(m, m->garbage[i]);
+		reap(m);
 	}
-	reap(m);
 	/* The list's order is the collector's: callbacks as in collect. */
 	weakref_callbacks_optional(m, pairs, np, first_ev);
 	free(pairs);

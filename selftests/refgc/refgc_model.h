@@ -68,6 +68,9 @@ struct rm_model {
 	uint32_t ngarbage, gcap;
 	uint32_t *queue;	/* dying FIFO */
 	uint32_t qhead, qtail, qcap;
+	uint32_t *trash;	/* the trashcan's deposits, a stack */
+	uint32_t ntrash, tcap;
+	uint32_t trash_nesting;
 	uint64_t count[3];
 	struct refgc_gen_stats stats[3];
 	uint32_t debug;

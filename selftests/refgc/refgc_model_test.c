@@ -330,12 +330,13 @@ TEST_F(model, optional_weakref_event_first)
 	/* The module's order, which the check must accept. */
 	n = rg_events(d->fd, d->ev, EVBUF);
 	ASSERT_EQ(3, n);
+	/* y's weakref w1 first, then y's slots last to first: c, f. */
 	EXPECT_EQ(REFGC_EV_WEAKREF, d->ev[0].type);
 	EXPECT_EQ(w1, d->ev[0].id);
-	EXPECT_EQ(REFGC_EV_FINALIZE, d->ev[1].type);
-	EXPECT_EQ(f, d->ev[1].id);
-	EXPECT_EQ(REFGC_EV_WEAKREF, d->ev[2].type);
-	EXPECT_EQ(w2, d->ev[2].id);
+	EXPECT_EQ(REFGC_EV_WEAKREF, d->ev[1].type);
+	EXPECT_EQ(w2, d->ev[1].id);
+	EXPECT_EQ(REFGC_EV_FINALIZE, d->ev[2].type);
+	EXPECT_EQ(f, d->ev[2].id);
 	EXPECT_EQ(0, rm_events(&d->m, d->ev, n)) TH_LOG("%s", d->m.why);
 	EXPECT_EQ(0, check_all(d)) TH_LOG("%s", d->why);
 	drv_close(d);

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dealloc.c - what happens when an object's refcount reaches zero, in
+ * CPython 3.11's order.
+ *
+ * refgc_decref() only queues the object on arena->dying (or, for an
+ * object whose finalizer never ran, finalizes it: a FINALIZE event takes
+ * a reference, and the object moves to the end of generation 0, as
+ * CPython's subtype_dealloc() tracks it again before __del__).
+ * refgc_reap() then deallocates, as CPython deallocates a list subclass
+ * instance: its weakrefs are cleared (callbacks queued, in ring order),
+ * then its slots are released last to first, and each object whose
+ * refcount that drops to zero is deallocated at once, depth first,
+ * before the next slot.  So the order of deaths, and with it which
+ * weakref callbacks fire, is CPython's.
+ *
+ * No recursion: the objects being deallocated are frames on an explicit
+ * stack (arena->dframes).  CPython's trashcan bounds it: a container
+ * whose death would nest deeper than REFGC_TRASH_UNWIND (CPython's
+ * _PyTrash_UNWIND_LEVEL, 50) is put aside on arena->trash instead, and
+ * those are deallocated, last put aside first, once the nesting is back
+ * to zero (_PyTrash_thread_destroy_chain()).  Atomic objects and weakrefs
+ * have no slots and no trashcan: they die at once.  A million-long chain
+ * dies in one refgc_reap(), in 50-deep rounds.
+ *
+ * Callers hold arena->lock.
+ */
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "refgc.h"
+
+#define REAP_RESCHED	1024
+
+static void free_slots_array(struct refgc_arena *a, struct refgc_object *o)
+{
+	kvfree(o->slots);
+	refgc_uncharge(a, (u64)o->cap * sizeof(*o->slots));
+	o->slots = NULL;
+	o->cap = 0;
+}
+
+/*
+ * Give back the FINALIZE queue's array once no object can need it: it is
+ * sized for every live object of a finalizer type (see events.c).
+ */
+static void fin_shrink(struct refgc_arena *a)
+{
+	struct refgc_events *ev = &a->ev;
+
+	if (a->nr_finalizable || ev->fin_nr || !ev->fin)
+		return;
+	kvfree(ev->fin);
+	refgc_uncharge(a, (u64)ev->fin_cap * sizeof(*ev->fin));
+	ev->fin = NULL;
+	ev->fin_cap = 0;
+	ev->fin_head = 0;
+}
+
+static void obj_free(struct refgc_arena *a, struct refgc_object *o)
+{
+	struct refgc_type_ent *t = &a->types[o->type];
+
+	xa_erase(&a->objects, o->id);
+	kvfree(o->payload);
+	refgc_uncharge(a, REFGC_OBJ_BYTES + o->payload_size);
+	a->payload_bytes -= o->payload_size;
+	a->nr_objects--;
+	refgc_user_uncharge_object(a->user);
+	t->nr--;
+	if (o->oflags & REFGC_OF_FINALIZER) {
+		a->nr_finalizable--;
+		fin_shrink(a);
+	}
+	kmem_cache_free(refgc_obj_cache, o);
+}
+
+/*
+ * The object's refcount reached zero: finalize it (it moves to the end of
+ * generation 0, as in CPython), or queue it to die.
+ */
+static void obj_zero(struct refgc_arena *a, struct refgc_object *o)
+{
+	if ((o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc)) {
+		o->gc.flags |= RGC_F_FINALIZED;
+		o->gc.refcnt = 1;
+		rgc_retrack(&a->gc, &o->gc);
+		refgc_queue_finalize(a, o);
+		return;
+	}
+	rgc_untrack(&a->gc, &o->gc);
+	list_add_tail(&o->gc.node, &a->dying);
+}
+
+/**
+ * refgc_decref() - drop one strong reference
+ * @a: the arena, locked.
+ * @o: the object.  If this was its last reference it is queued on
+ *	arena->dying; it stays valid until the caller runs refgc_reap().
+ */
+void refgc_decref(struct refgc_arena *a, struct refgc_object *o)
+{
+	if (WARN_ON_ONCE(!o->gc.refcnt))
+		return;
+	if (!--o->gc.refcnt)
+		obj_zero(a, o);
+}
+
+/*
+ * Begin deallocating @o (refcount zero, off every list): an atomic object
+ * or a weakref dies at once; a container is put aside past the trashcan's
+ * depth, else its weakrefs are cleared and it becomes the top frame.
+ */
+static void dealloc(struct refgc_arena *a, struct refgc_object *o)
+{
+	struct refgc_dframe *f;
+
+	if (!refgc_is_container(a, o)) {
+		refgc_weakrefs_clear(a, o);
+		if (obj_is_weakref(o))
+			refgc_weakref_free(a, o);
+		obj_free(a, o);
+		return;
+	}
+	if (a->trash_nesting >= REFGC_TRASH_UNWIND ||
+	    WARN_ON_ONCE(a->ndframes >= ARRAY_SIZE(a->dframes))) {
+		list_add(&o->gc.node, &a->trash);
+		return;
+	}
+	a->trash_nesting++;
+	refgc_weakrefs_clear(a, o);
+	f = &a->dframes[a->ndframes++];
+	f->o = o;
+	f->next = o->nslots;
+}
+
+/* The top frame's next slot, last to first; its object dies when done. */
+static void dealloc_step(struct refgc_arena *a)
+{
+	struct refgc_dframe *f = &a->dframes[a->ndframes - 1];
+	struct refgc_object *o = f->o, *child;
+
+	if (!f->next) {
+		a->ndframes--;
+		free_slots_array(a, o);
+		obj_free(a, o);
+		a->trash_nesting--;
+		return;
+	}
+	child = o->slots[--f->next];
+	o->nslots = f->next;
+	a->nr_slots--;
+	refgc_decref(a, child);
+	if (!child->gc.refcnt) {
+		/* It died: deallocate it now, before the next slot. */
+		list_del(&child->gc.node);
+		dealloc(a, child);
+	}
+}
+
+/**
+ * refgc_reap() - deallocate every object on arena->dying, cascading
+ * @a: the arena, locked.
+ *
+ * The objects queued by the caller go first in, first out; what each of
+ * them releases dies depth first, within the trashcan's bound.
+ */
+void refgc_reap(struct refgc_arena *a)
+{
+	unsigned long n = 0;
+
+	for (;;) {
+		if (a->ndframes) {
+			dealloc_step(a);
+		} else if (!list_empty(&a->trash)) {
+			/* Nesting back to 0: the chain, held at one level. */
+			struct refgc_object *o = list_first_entry(&a->trash,
+						struct refgc_object, gc.node);
+
+			a->trash_nesting = 1;
+			list_del(&o->gc.node);
+			dealloc(a, o);
+		} else if (!list_empty(&a->dying)) {
+			struct refgc_object *o = list_first_entry(&a->dying,
+						struct refgc_object, gc.node);
+
+			a->trash_nesting = 0;
+			list_del(&o->gc.node);
+			dealloc(a, o);
+		} else {
+			break;
+		}
+		if (!(++n % REAP_RESCHED))
+			cond_resched();
+	}
+	a->trash_nesting = 0;
+}
+
+/**
+ * refgc_clear_slots() - drop every slot of a container (tp_clear)
+ * @a: the arena, locked.
+ * @o: the object.  As CPython's list_clear(), the slots are taken off @o
+ *	first (a death below may reach @o again, or free it), then released
+ *	last to first, what each releases being deallocated (refgc_reap())
+ *	before the next.
+ */
+void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
+{
+	struct refgc_object **slots = o->slots;
+	u32 i = o->nslots;
+	u64 bytes = (u64)o->cap * sizeof(*slots);
+
+	if (obj_is_weakref(o) || !slots)
+		return;
+	o->slots = NULL;
+	o->nslots = 0;
+	o->cap = 0;
+	a->nr_slots -= i;
+	while (i--) {
+		refgc_decref(a, slots[i]);
+		refgc_reap(a);
+	}
+	kvfree(slots);
+	refgc_uncharge(a, bytes);
+}
+
+/**
+ * refgc_free_all() - free every object of a closing arena, cycles included
+ * @a: the arena, locked, with no users left.
+ */
+void refgc_free_all(struct refgc_arena *a)
+{
+	struct refgc_object *o;
+	unsigned long id, n = 0;
+
+	xa_for_each(&a->objects, id, o) {
+		if (obj_is_weakref(o)) {
+			kfree(o->wref);
+			refgc_uncharge(a, REFGC_WREF_BYTES);
+		} else {
+			a->nr_slots -= o->nslots;
+			free_slots_array(a, o);
+		}
+		obj_free(a, o);
+		if (!(++n % REAP_RESCHED))
+			cond_resched();
+	}
+	a->ngarbage = 0;
+	refgc_garbage_shrink(a);
+	a->ev.fin_nr = 0;
+	fin_shrink(a);
+}
