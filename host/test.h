@@ -65,6 +65,7 @@ void test_fin_no_resurrect(void);
 void test_fin_resurrect_other(void);
 void test_fin_refcount_death(void);
 void test_fin_order(void);
+void test_fin_suspend(void);
 void test_weakref_callbacks(void);
 void test_weakref_collected_weakref(void);
 void test_weakref_refcount_death(void);

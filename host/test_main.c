@@ -79,6 +79,7 @@ static const struct {
 	  test_fin_resurrect_other },
 	{ "finalizers: refcount death", test_fin_refcount_death },
 	{ "finalizers: pipeline order", test_fin_order },
+	{ "finalizers: collection suspended for finalizers", test_fin_suspend },
 	{ "legacy: uncollectable set, garbage", test_legacy },
 	{ "legacy: DEBUG_SAVEALL", test_legacy_saveall },
 	{ "legacy: reserve_garbage -ENOMEM", test_legacy_enomem },

@@ -4,6 +4,8 @@
  * PEP 442 finalizers (run once, resurrection, refcount death), weakref
  * clearing and callbacks, and the order of these steps.
  */
+#include <linux/errno.h>
+
 #include "test.h"
 
 /* ---- finalizers (PEP 442) -------------------------------------------- */
@@ -408,5 +410,77 @@ void test_weakref_refcount_death(void)
 	hobj_decref(&w, r);
 	CHECK_EQ(w.count[HEV_CALLBACK], 1);
 	hobj_decref(&w, wn);
+	finish(&w, true);
+}
+
+/*
+ * The two halves of a collection (rgc_collect_begin() with @suspend,
+ * rgc_collect_resume()), with what a finalizer may do in between.
+ */
+void test_fin_suspend(void)
+{
+	struct hworld w;
+	struct rgc_result res;
+	struct hobj *a, *b, *n, *c, *d;
+	unsigned long aid, bid, cid, did;
+
+	hw_init(&w);
+	w.logging = true;
+	/* Nothing to finalize: it finishes at once. */
+	a = new_cycle2(&w, 0, 0, &b);
+	hobj_decref(&w, a);
+	hobj_decref(&w, b);
+	CHECK_EQ(rgc_collect_begin(&w.gc, 2, &res, true), 0);
+	CHECK_EQ(res.collected, 2);
+	CHECK_EQ(rgc_collect_resume(&w.gc, &res), -EINVAL);
+
+	/* a (finalizer) <-> b: it stops after calling a's finalizer. */
+	a = new_cycle2(&w, HOBJ_FINALIZER, 0, &b);
+	aid = a->id;
+	bid = b->id;
+	hobj_decref(&w, a);
+	hobj_decref(&w, b);
+	CHECK_EQ(rgc_collect_begin(&w.gc, 2, &res, true), RGC_SUSPENDED);
+	CHECK_EQ(w.nfin, 1);
+	CHECK_EQ(w.gc.stats[2].collections, 1);	/* not this one yet */
+	/* Meanwhile: no other collection, none due; allocation goes on. */
+	CHECK_EQ(rgc_collect(&w.gc, 0, &res), -EBUSY);
+	w.gc.gen[0].count = 10000;
+	CHECK(!rgc_collection_due(&w.gc));
+	w.gc.gen[0].count = 0;
+	/* The finalizer resurrects b through a new object, then returns. */
+	n = hobj_new(&w, 0);
+	hobj_link(&w, n, b);
+	hw_fin_drain(&w);
+	CHECK_EQ(rgc_collect_resume(&w.gc, &res), 0);
+	CHECK_EQ(res.generation, 2);
+	CHECK_EQ(res.collected, 0);
+	CHECK(!was_freed(&w, aid) && !was_freed(&w, bid));
+	CHECK_EQ(rgc_generation(&a->gc), 2);
+	CHECK_EQ(w.gc.stats[2].collections, 2);
+	CHECK_EQ(rgc_collect_resume(&w.gc, &res), -EINVAL);
+	/* Let go: finalized already, so the next collection frees them. */
+	hobj_unlink(&w, n, 0);
+	hobj_decref(&w, n);
+	res = collect(&w, 2);
+	CHECK_EQ(res.collected, 2);
+	CHECK(was_freed(&w, aid) && was_freed(&w, bid));
+
+	/*
+	 * c (finalizer) <-> d: the finalizer breaks the cycle, so both die
+	 * by refcount before the collection resumes: nothing left to clear.
+	 */
+	c = new_cycle2(&w, HOBJ_FINALIZER, 0, &d);
+	cid = c->id;
+	did = d->id;
+	hobj_decref(&w, c);
+	hobj_decref(&w, d);
+	CHECK_EQ(rgc_collect_begin(&w.gc, 0, &res, true), RGC_SUSPENDED);
+	hobj_unlink(&w, d, 0);
+	hw_fin_drain(&w);
+	CHECK(was_freed(&w, cid) && was_freed(&w, did));
+	CHECK_EQ(rgc_collect_resume(&w.gc, &res), 0);
+	CHECK_EQ(res.collected, 0);
+	CHECK_EQ(w.gc.stats[0].collections, 1);
 	finish(&w, true);
 }

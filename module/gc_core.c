@@ -493,24 +493,81 @@ static void report_list(struct rgc_state *gc, struct list_head *list,
 		gc->ops->report(gc, op, collectable);
 }
 
+/*
+ * The second half of a collection, from the resurrection check on: the
+ * state the first half left in @gc->pend.
+ */
+static void collect_finish(struct rgc_state *gc, struct rgc_result *res)
+{
+	struct rgc_pending *p = &gc->pend;
+	struct list_head still, *old = &gc->gen[p->oldgen].head;
+	unsigned long collected, uncollectable;
+	struct rgc_gen_stats *st;
+	u32 debug = gc->debug;
+
+	INIT_LIST_HEAD(&still);
+	/* What the garbage list was reserved for, SAVEALL included. */
+	gc->debug = p->debug;
+	collected = handle_resurrected(gc, &p->unreachable, p->collected,
+				       p->finalized, &still, old, p->oldgen);
+	delete_garbage(gc, &still, old, p->oldgen);
+
+	uncollectable = list_size(&p->finalizers);
+	if (gc->debug & RGC_DEBUG_UNCOLLECTABLE)
+		report_list(gc, &p->finalizers, false);
+	handle_legacy_finalizers(gc, &p->finalizers, old, p->oldgen);
+	gc->debug = debug;
+
+	*res = (struct rgc_result){
+		.generation = p->generation,
+		.collected = collected,
+		.uncollectable = uncollectable,
+		.visited = p->visited,
+		.duration_ns = gc->ops->now_ns() - p->start,
+	};
+
+	/* The allocations that made this collection due come after it. */
+	rgc_flush_deferred(gc);
+	st = &gc->stats[p->generation];
+	st->collections++;
+	st->collected += res->collected;
+	st->uncollectable += res->uncollectable;
+	st->visited += res->visited;
+	st->total_ns += res->duration_ns;
+	if (res->duration_ns > st->max_ns)
+		st->max_ns = res->duration_ns;
+	gc->suspended = false;
+	gc->collecting = false;
+}
+
 /**
- * rgc_collect() - collect a generation and every younger one
+ * rgc_collect_begin() - collect a generation, stopping for finalizers
  * @gc: the collector.
  * @generation: 0, 1 or 2.
- * @res: filled with the outcome.
+ * @res: filled with the outcome when the collection finished.
+ * @suspend: stop after the finalizer step if a finalizer was called.
  *
- * Return: 0; -EBUSY when a collection is already running; -EINVAL for a
- * bad generation; -ENOMEM when the garbage list could not grow (SAVEALL or
+ * The collection runs CPython's pipeline up to and including the
+ * finalizer step.  With @suspend, when ops->finalize was called for at
+ * least one object, it stops there: the client runs the finalizers (they
+ * may take and drop references, create, link and free objects; another
+ * collection of @gc meanwhile gets -EBUSY, and none is due), then calls
+ * rgc_collect_resume(), which runs the resurrection check and the rest.
+ * Objects of the suspended collection may be freed meanwhile: freeing
+ * untracks them (rgc_untrack()).
+ *
+ * Return: 0 when the collection finished; RGC_SUSPENDED; -EBUSY when a
+ * collection is already running or suspended; -EINVAL for a bad
+ * generation; -ENOMEM when the garbage list could not grow (SAVEALL or
  * legacy mode only), in which case nothing at all has changed.
  */
-int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
+int rgc_collect_begin(struct rgc_state *gc, int generation,
+		      struct rgc_result *res, bool suspend)
 {
-	struct list_head unreachable, finalizers, still, *young, *old;
-	unsigned long survivors, uncollectable, collected, finalized;
-	struct rgc_gen_stats *st;
-	unsigned int oldgen;
-	u64 start;
-	int i, err = 0;
+	struct rgc_pending *p = &gc->pend;
+	struct list_head *young, *old;
+	unsigned long survivors;
+	int i, err;
 
 	*res = (struct rgc_result){ .generation = generation };
 	if (generation < 0 || generation >= RGC_NUM_GENERATIONS)
@@ -523,7 +580,9 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 	gc->collecting = true;
 	if (gc->ops->start)
 		gc->ops->start(gc, generation);
-	start = gc->ops->now_ns();
+	p->generation = generation;
+	p->debug = gc->debug;
+	p->start = gc->ops->now_ns();
 
 	if (generation + 1 < RGC_NUM_GENERATIONS)
 		gc->gen[generation + 1].count++;
@@ -534,14 +593,14 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 				      &gc->gen[generation].head);
 
 	young = &gc->gen[generation].head;
-	oldgen = generation + 1 < RGC_NUM_GENERATIONS ? generation + 1 : generation;
-	old = &gc->gen[oldgen].head;
-	INIT_LIST_HEAD(&unreachable);
-	INIT_LIST_HEAD(&finalizers);
-	INIT_LIST_HEAD(&still);
+	p->oldgen = generation + 1 < RGC_NUM_GENERATIONS ? generation + 1 :
+							   generation;
+	old = &gc->gen[p->oldgen].head;
+	INIT_LIST_HEAD(&p->unreachable);
+	INIT_LIST_HEAD(&p->finalizers);
 
-	res->visited = deduce_unreachable(gc, young, &unreachable, oldgen,
-					  &survivors);
+	p->visited = deduce_unreachable(gc, young, &p->unreachable, p->oldgen,
+					&survivors);
 	if (young != old) {
 		if (generation == RGC_NUM_GENERATIONS - 2)
 			gc->long_lived_pending += survivors;
@@ -551,41 +610,54 @@ int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 		gc->long_lived_total = survivors;
 	}
 
-	collected = move_legacy_finalizers(gc, &unreachable, &finalizers);
-	if (!list_empty(&finalizers)) {
-		move_legacy_finalizer_reachable(gc, &finalizers);
-		collected = list_size(&unreachable);
+	p->collected = move_legacy_finalizers(gc, &p->unreachable,
+					      &p->finalizers);
+	if (!list_empty(&p->finalizers)) {
+		move_legacy_finalizer_reachable(gc, &p->finalizers);
+		p->collected = list_size(&p->unreachable);
 	}
 
 	if (gc->debug & RGC_DEBUG_COLLECTABLE)
-		report_list(gc, &unreachable, true);
-	handle_weakrefs(gc, &unreachable);
-	finalized = finalize_garbage(gc, &unreachable);
-	collected = handle_resurrected(gc, &unreachable, collected, finalized,
-				       &still, old, oldgen);
-	delete_garbage(gc, &still, old, oldgen);
-
-	uncollectable = list_size(&finalizers);
-	if (gc->debug & RGC_DEBUG_UNCOLLECTABLE)
-		report_list(gc, &finalizers, false);
-	handle_legacy_finalizers(gc, &finalizers, old, oldgen);
-
-	res->collected = collected;
-	res->uncollectable = uncollectable;
-	res->duration_ns = gc->ops->now_ns() - start;
-
-	/* The allocations that made this collection due come after it. */
-	rgc_flush_deferred(gc);
-	st = &gc->stats[generation];
-	st->collections++;
-	st->collected += res->collected;
-	st->uncollectable += res->uncollectable;
-	st->visited += res->visited;
-	st->total_ns += res->duration_ns;
-	if (res->duration_ns > st->max_ns)
-		st->max_ns = res->duration_ns;
-	gc->collecting = false;
+		report_list(gc, &p->unreachable, true);
+	handle_weakrefs(gc, &p->unreachable);
+	p->finalized = finalize_garbage(gc, &p->unreachable);
+	if (suspend && p->finalized) {
+		gc->suspended = true;
+		return RGC_SUSPENDED;
+	}
+	collect_finish(gc, res);
 	return 0;
+}
+
+/**
+ * rgc_collect_resume() - finish a collection rgc_collect_begin() suspended
+ * @gc: the collector.
+ * @res: filled with the outcome.
+ *
+ * Return: 0, or -EINVAL when no collection is suspended.
+ */
+int rgc_collect_resume(struct rgc_state *gc, struct rgc_result *res)
+{
+	if (!gc->suspended)
+		return -EINVAL;
+	collect_finish(gc, res);
+	return 0;
+}
+
+/**
+ * rgc_collect() - collect a generation and every younger one
+ * @gc: the collector.
+ * @generation: 0, 1 or 2.
+ * @res: filled with the outcome.
+ *
+ * rgc_collect_begin() without stopping for finalizers: those that
+ * ops->finalize() only schedules run after the collection.
+ *
+ * Return: as rgc_collect_begin(), never RGC_SUSPENDED.
+ */
+int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
+{
+	return rgc_collect_begin(gc, generation, res, false);
 }
 
 /**

@@ -151,6 +151,34 @@ struct rgc_result {
 	u64 duration_ns;
 };
 
+/* rgc_collect_begin(): stopped after the finalizer step. */
+#define RGC_SUSPENDED	1
+
+/**
+ * struct rgc_pending - a collection between its two halves
+ * @unreachable: the unreachable set, finalizers called.
+ * @finalizers: the legacy-finalizer (uncollectable) set.
+ * @collected: objects on @unreachable when it was formed.
+ * @finalized: finalizers called.
+ * @visited: objects examined.
+ * @start: when the collection began.
+ * @debug: the debug flags it began with (the garbage list was reserved
+ *	for them).
+ * @generation: the generation collected.
+ * @oldgen: where survivors go.
+ */
+struct rgc_pending {
+	struct list_head unreachable;
+	struct list_head finalizers;
+	unsigned long collected;
+	unsigned long finalized;
+	u64 visited;
+	u64 start;
+	u32 debug;
+	int generation;
+	unsigned int oldgen;
+};
+
 /**
  * struct rgc_state - one collector instance (refgc: one per arena)
  * @ops: the client's object operations.
@@ -164,7 +192,9 @@ struct rgc_result {
  * @long_lived_pending: objects that reached gen 2 since then.
  * @debug: RGC_DEBUG_* flags.
  * @enabled: automatic collection is on.
- * @collecting: a collection is running (re-entry guard).
+ * @collecting: a collection is running or suspended (re-entry guard).
+ * @suspended: rgc_collect_begin() stopped for finalizers; @pend holds it.
+ * @pend: the collection in progress.
  * @legacy_finalizers: Python 2.7 rules: unreachable objects with
  *	finalizers, and all they reach, are uncollectable garbage.
  */
@@ -179,6 +209,8 @@ struct rgc_state {
 	u32 debug;
 	bool enabled;
 	bool collecting;
+	bool suspended;
+	struct rgc_pending pend;
 	bool legacy_finalizers;
 };
 
@@ -216,6 +248,9 @@ int rgc_auto_generation(const struct rgc_state *gc);
 bool rgc_collection_due(const struct rgc_state *gc);
 int rgc_collect(struct rgc_state *gc, int generation,
 		struct rgc_result *res);
+int rgc_collect_begin(struct rgc_state *gc, int generation,
+		      struct rgc_result *res, bool suspend);
+int rgc_collect_resume(struct rgc_state *gc, struct rgc_result *res);
 void rgc_freeze(struct rgc_state *gc);
 void rgc_unfreeze(struct rgc_state *gc);
 unsigned long rgc_gen_size(const struct rgc_state *gc, int gen);
