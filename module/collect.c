@@ -140,6 +140,9 @@ void refgc_garbage_shrink(struct refgc_arena *a)
 {
 	unsigned long keep = a->ngarbage + a->ngarbage / 2;
 
+	/* A suspended collection still needs the room it reserved. */
+	if (a->gc.suspended)
+		return;
 	if (!a->ngarbage) {
 		garbage_resize(a, 0);	/* cannot fail */
 		return;
@@ -213,32 +216,18 @@ const struct rgc_ops refgc_gc_ops = {
 	.now_ns = gc_now_ns,
 };
 
-/**
- * refgc_collect() - one collection, with events and debug output
- * @a: the arena, locked.
- * @generation: 0..2.
- * @res: the outcome.
- *
- * Return: 0, or -ENOMEM when the garbage list could not grow (nothing
- * was collected, every object is intact, no event is queued).
- */
-int refgc_collect(struct refgc_arena *a, int generation,
-		  struct rgc_result *res)
+/* The end of a collection: debug output, the GC_STOP event, the trace. */
+static void collect_done(struct refgc_arena *a, struct rgc_result *res)
 {
 	struct refgc_event e;
-	int err;
 
-	err = rgc_collect(&a->gc, generation, res);
-	refgc_garbage_shrink(a);
-	if (err)
-		return err;	/* nothing happened, no event queued */
 	if (a->gc.debug & RGC_DEBUG_STATS)
 		pr_info_ratelimited("arena %llu: gc: done, %llu unreachable, %llu uncollectable, %llu ns elapsed\n",
 				    a->seq, res->collected + res->uncollectable,
 				    res->uncollectable, res->duration_ns);
 	e = (struct refgc_event){
 		.type = REFGC_EV_GC_STOP,
-		.generation = generation,
+		.generation = res->generation,
 		.collected = res->collected,
 		.uncollectable = res->uncollectable,
 		.visited = res->visited,
@@ -246,6 +235,50 @@ int refgc_collect(struct refgc_arena *a, int generation,
 	};
 	refgc_queue_event(a, &e);
 	trace_refgc_gc_stop(a, res);
+}
+
+/**
+ * refgc_collect() - one collection, with events and debug output
+ * @a: the arena, locked.
+ * @generation: 0..2.
+ * @finalize: stop after the finalizer step if it finalized objects
+ *	(REFGC_COLLECT_FINALIZE); refgc_collect_resume() finishes it.
+ * @res: the outcome.
+ *
+ * Return: 0; RGC_SUSPENDED; -EBUSY while a collection is suspended
+ * (nothing happens); or -ENOMEM when the garbage list could not grow
+ * (nothing was collected, every object is intact, no event is queued).
+ */
+int refgc_collect(struct refgc_arena *a, int generation, bool finalize,
+		  struct rgc_result *res)
+{
+	int err;
+
+	err = rgc_collect_begin(&a->gc, generation, res, finalize);
+	if (err == RGC_SUSPENDED)
+		return err;	/* the garbage list's room is still needed */
+	refgc_garbage_shrink(a);
+	if (err)
+		return err;	/* nothing happened, no event queued */
+	collect_done(a, res);
+	return 0;
+}
+
+/**
+ * refgc_collect_resume() - finish the collection refgc_collect() suspended
+ * @a: the arena, locked.
+ * @res: the outcome.
+ *
+ * Return: 0, or -EINVAL when no collection is suspended.
+ */
+int refgc_collect_resume(struct refgc_arena *a, struct rgc_result *res)
+{
+	int err = rgc_collect_resume(&a->gc, res);
+
+	if (err)
+		return err;
+	refgc_garbage_shrink(a);
+	collect_done(a, res);
 	return 0;
 }
 
@@ -331,7 +364,7 @@ void refgc_gc_work(struct work_struct *work)
 	if (gen >= 0 && a->gc.enabled && a->gc.gen[0].threshold) {
 		/* A kworker's own allocations are charged to no one. */
 		old_memcg = set_active_memcg(a->memcg);
-		refgc_collect(a, gen, &res);
+		refgc_collect(a, gen, false, &res);
 		set_active_memcg(old_memcg);
 	}
 	/* Collected or not, the allocations that queued it join gen 0. */

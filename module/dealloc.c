@@ -247,6 +247,9 @@ void refgc_free_all(struct refgc_arena *a)
 			cond_resched();
 	}
 	a->ngarbage = 0;
+	/* A suspended collection ends with its objects. */
+	a->gc.suspended = false;
+	a->gc.collecting = false;
 	refgc_garbage_shrink(a);
 	a->ev.fin_nr = 0;
 	fin_shrink(a);

@@ -623,6 +623,7 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	p->finalized = finalize_garbage(gc, &p->unreachable);
 	if (suspend && p->finalized) {
 		gc->suspended = true;
+		res->visited = p->visited;
 		return RGC_SUSPENDED;
 	}
 	collect_finish(gc, res);

@@ -44,7 +44,7 @@ static long ioc_version(struct refgc_arena *a, void *karg,
 		.max_batch = REFGC_MAX_BATCH,
 		.features = REFGC_FEAT_OBJECTS | REFGC_FEAT_BATCH |
 			    REFGC_FEAT_COLLECTOR | REFGC_FEAT_WEAKREF |
-			    REFGC_FEAT_EVENTS,
+			    REFGC_FEAT_EVENTS | REFGC_FEAT_FINALIZE,
 		.op_size = sizeof(struct refgc_op),
 		.event_size = sizeof(struct refgc_event),
 	};
@@ -118,6 +118,16 @@ static long ioc_isenabled(struct refgc_arena *a, void *karg,
 	return 0;
 }
 
+/* A collection's outcome, and the ioctl's return value. */
+static long collect_out(struct refgc_collect *c, const struct rgc_result *res)
+{
+	c->collected = res->collected;
+	c->uncollectable = res->uncollectable;
+	c->visited = res->visited;
+	c->duration_ns = res->duration_ns;
+	return min_t(u64, res->collected + res->uncollectable, INT_MAX);
+}
+
 static long ioc_collect(struct refgc_arena *a, void *karg,
 			struct refgc_io *io)
 {
@@ -125,17 +135,32 @@ static long ioc_collect(struct refgc_arena *a, void *karg,
 	struct rgc_result res;
 	int err;
 
-	if (c->flags || c->generation < 0 ||
+	if (c->flags & ~REFGC_COLLECT_FINALIZE || c->generation < 0 ||
 	    c->generation >= REFGC_NUM_GENERATIONS)
 		return -EINVAL;
-	err = refgc_collect(a, c->generation, &res);
+	err = refgc_collect(a, c->generation,
+			    c->flags & REFGC_COLLECT_FINALIZE, &res);
+	if (err == -EBUSY)
+		err = 0;	/* suspended: gc.collect() in __del__ is 0 */
+	if (err < 0)
+		return err;
+	if (err == RGC_SUSPENDED)
+		c->flags |= REFGC_COLLECT_SUSPENDED;
+	return collect_out(c, &res);
+}
+
+static long ioc_collect_resume(struct refgc_arena *a, void *karg,
+			       struct refgc_io *io)
+{
+	struct refgc_collect *c = karg;
+	struct rgc_result res;
+	int err;
+
+	err = refgc_collect_resume(a, &res);
 	if (err)
 		return err;
-	c->collected = res.collected;
-	c->uncollectable = res.uncollectable;
-	c->visited = res.visited;
-	c->duration_ns = res.duration_ns;
-	return min_t(u64, res.collected + res.uncollectable, INT_MAX);
+	*c = (struct refgc_collect){ .generation = res.generation };
+	return collect_out(c, &res);
 }
 
 static long ioc_get_count(struct refgc_arena *a, void *karg,
@@ -277,6 +302,8 @@ static const struct refgc_cmd refgc_cmds[] = {
 	LOCKED(REFGC_IOC_DISABLE, ioc_disable, REFGC_OUT_NONE),
 	LOCKED(REFGC_IOC_ISENABLED, ioc_isenabled, REFGC_OUT_SUCCESS),
 	LOCKED(REFGC_IOC_COLLECT, ioc_collect, REFGC_OUT_SUCCESS),
+	LOCKED(REFGC_IOC_COLLECT_RESUME, ioc_collect_resume,
+	       REFGC_OUT_SUCCESS),
 	LOCKED(REFGC_IOC_GET_COUNT, ioc_get_count, REFGC_OUT_SUCCESS),
 	LOCKED(REFGC_IOC_GET_THRESHOLD, ioc_get_threshold, REFGC_OUT_SUCCESS),
 	LOCKED(REFGC_IOC_SET_THRESHOLD, ioc_set_threshold, REFGC_OUT_NONE),

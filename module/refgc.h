@@ -346,8 +346,9 @@ void refgc_schedule(struct refgc_arena *a);
 void refgc_gc_catch_up(struct refgc_arena *a);
 int refgc_gc_sync(struct refgc_arena *a);
 void refgc_gc_work(struct work_struct *work);
-int refgc_collect(struct refgc_arena *a, int generation,
+int refgc_collect(struct refgc_arena *a, int generation, bool finalize,
 		  struct rgc_result *res);
+int refgc_collect_resume(struct refgc_arena *a, struct rgc_result *res);
 int refgc_garbage_clear(struct refgc_arena *a);
 void refgc_garbage_shrink(struct refgc_arena *a);
 

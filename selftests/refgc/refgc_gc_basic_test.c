@@ -19,7 +19,7 @@
 
 TEST_F(gc, collect_errors)
 {
-	struct refgc_collect c = { .generation = 0, .flags = 1 };
+	struct refgc_collect c = { .generation = 0, .flags = 2 };
 	struct refgc_stats s0 = STATS(self->fd), s1;
 	struct refgc_count c0, c1;
 

@@ -29,7 +29,7 @@ static const struct hcmd cmds[] = {
 	C(GET_STATS, true), C(SET_DEBUG, false), C(GET_DEBUG, true),
 	C(CLEAR_GARBAGE, false), C(FREEZE, false), C(UNFREEZE, false),
 	C(GET_FREEZE_COUNT, true), C(SYNC, true), C(SET_FLAGS, false),
-	C(GET_FLAGS, true),
+	C(GET_FLAGS, true), C(COLLECT_RESUME, true),
 };
 
 /* The content of the command's struct: the errnos it may fail with. */
@@ -245,11 +245,15 @@ static uint64_t gen_content(struct hctx *h, unsigned int cmd, void *k,
 				    (1u << (R(h) % 32) | 1u << 31 | 1u << 6);
 		why(h, "value-bad");
 		return E(EINVAL);
+	case REFGC_IOC_COLLECT_RESUME:
+		/* No COLLECT here succeeds: nothing is ever suspended. */
+		why(h, "resume-none");
+		return E(EINVAL);
 	case REFGC_IOC_COLLECT:
 		c->generation = R(h) % 3;
 		c->collected = R(h);
 		if (R(h) % 2)
-			c->flags = R(h) | 1;
+			c->flags = R(h) | 2;	/* bit 1: never valid */
 		else
 			c->generation = R(h) % 2 ? -1 - (int32_t)(R(h) % 100) :
 						   3 + (int32_t)(R(h) % 100);
@@ -337,7 +341,8 @@ int hostile_ioctl(struct hctx *h)
 			def = true;
 			why(h, "bad-ptr");
 		}
-		content = dir & _IOC_WRITE ?
+		content = dir & _IOC_WRITE ||
+			  hc->cmd == REFGC_IOC_COLLECT_RESUME ?
 			  gen_content(h, hc->cmd, k, !def, &ops, &nops) : OK;
 		allowed = def ? allowed | (content & ~OK) : content;
 	}
@@ -397,9 +402,15 @@ int unknown_ioctl(struct hctx *h)
 	long r;
 
 	if (R(h) % 2) {
+		/* The holes of the table: 0x09-0x1f, and past the last. */
+		unsigned int last = 0;
+
+		for (i = 0; i < ARRAY_SIZE(cmds); i++)
+			if (_IOC_NR(cmds[i].cmd) > last)
+				last = _IOC_NR(cmds[i].cmd);
 		type = REFGC_IOC_MAGIC;
 		nr = R(h) % 2 ? 0x09 + R(h) % (0x20 - 0x09) :
-				0x31 + R(h) % (0x100 - 0x31);
+				last + 1 + R(h) % (0x100 - last - 1);
 	} else {
 		do {
 			type = R(h) % 256;

@@ -409,7 +409,7 @@ int step_collect(struct drv *d)
 	long r, mr;
 
 	c.generation = gen;
-	c.flags = rnd(d, 40) ? 0 : 1;
+	c.flags = rnd(d, 40) ? 0 : 2;	/* bit 1: never valid */
 	d->what = "COLLECT";
 	d->collects++;
 	r = xioctl(d, REFGC_IOC_COLLECT, &c);

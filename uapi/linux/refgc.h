@@ -35,6 +35,7 @@
 #define REFGC_FEAT_COLLECTOR	(1ULL << 2)	/* cycle collector ioctls */
 #define REFGC_FEAT_WEAKREF	(1ULL << 3)	/* weakref ops */
 #define REFGC_FEAT_EVENTS	(1ULL << 4)	/* read()/poll() events */
+#define REFGC_FEAT_FINALIZE	(1ULL << 5)	/* REFGC_COLLECT_FINALIZE, _RESUME */
 
 /**
  * struct refgc_version - answer of REFGC_IOC_VERSION
@@ -300,17 +301,35 @@ struct refgc_memory {
 #define REFGC_ARENA_LEGACY_FINALIZERS	(1U << 0)	/* Python 2.7 __del__ */
 #define REFGC_ARENA_FLAGS		REFGC_ARENA_LEGACY_FINALIZERS
 
+/* refgc_collect.flags */
+#define REFGC_COLLECT_FINALIZE	(1U << 0)	/* in: stop for finalizers */
+#define REFGC_COLLECT_SUSPENDED	(1U << 31)	/* out: stopped, see below */
+
 /**
  * struct refgc_collect - REFGC_IOC_COLLECT, as gc.collect(generation)
  * @generation: 0, 1 or 2.
- * @flags: must be zero.
+ * @flags: in: 0 or REFGC_COLLECT_FINALIZE.  Out: REFGC_COLLECT_SUSPENDED
+ *	added when the collection stopped for finalizers.
  * @collected: out: unreachable objects freed (or saved, under SAVEALL).
  * @uncollectable: out: unreachable objects kept on the garbage list.
  * @visited: out: objects examined.
  * @duration_ns: out: time the collection took.
  *
  * The ioctl's return value is @collected + @uncollectable, capped at
- * INT_MAX.
+ * INT_MAX.  While a collection of the arena is suspended, COLLECT
+ * returns 0 and collects nothing, as gc.collect() inside __del__.
+ *
+ * With REFGC_COLLECT_FINALIZE, a collection that finalizes objects (PEP
+ * 442) stops after that step, as CPython calls __del__ inside collect:
+ * it returns 0 with REFGC_COLLECT_SUSPENDED and @visited set, having
+ * queued a FINALIZE event (with a handle on the object) for each, after
+ * the WEAKREF events of the callbacks CPython would call first.  The
+ * caller reads them and runs its finalizers, which may do anything
+ * (resurrect by keeping the handle, create, link, collect); it drops the
+ * handles it does not keep and calls REFGC_IOC_COLLECT_RESUME, which
+ * runs the resurrection check and the rest of the collection and returns
+ * CPython's numbers.  Meanwhile no automatic collection of the arena
+ * runs; closing the arena frees everything.
  */
 struct refgc_collect {
 	__s32 generation;
@@ -458,5 +477,7 @@ struct refgc_event {
 #define REFGC_IOC_SYNC		_IO(REFGC_IOC_MAGIC, 0x2e)
 #define REFGC_IOC_SET_FLAGS	_IOW(REFGC_IOC_MAGIC, 0x2f, struct refgc_gc_value)
 #define REFGC_IOC_GET_FLAGS	_IOR(REFGC_IOC_MAGIC, 0x30, struct refgc_gc_value)
+/* Finish a suspended collection: EINVAL when none is. */
+#define REFGC_IOC_COLLECT_RESUME _IOR(REFGC_IOC_MAGIC, 0x31, struct refgc_collect)
 
 #endif /* _UAPI_LINUX_REFGC_H */
