@@ -123,12 +123,11 @@ static void dealloc(struct refgc_arena *a, struct refgc_object *o)
 		obj_free(a, o);
 		return;
 	}
-	if (a->trash_nesting >= REFGC_TRASH_UNWIND ||
-	    WARN_ON_ONCE(a->ndframes >= ARRAY_SIZE(a->dframes))) {
+	/* CPython's trash_delete_nesting: the frames, plus the chain's level. */
+	if (a->ndframes + a->trash_chain >= REFGC_TRASH_UNWIND) {
 		list_add(&o->gc.node, &a->trash);
 		return;
 	}
-	a->trash_nesting++;
 	refgc_weakrefs_clear(a, o);
 	f = &a->dframes[a->ndframes++];
 	f->o = o;
@@ -145,7 +144,6 @@ static void dealloc_step(struct refgc_arena *a)
 		a->ndframes--;
 		free_slots_array(a, o);
 		obj_free(a, o);
-		a->trash_nesting--;
 		return;
 	}
 	child = o->slots[--f->next];
@@ -171,30 +169,32 @@ void refgc_reap(struct refgc_arena *a)
 	unsigned long n = 0;
 
 	for (;;) {
+		struct list_head *from;
+		struct refgc_object *o;
+
 		if (a->ndframes) {
 			dealloc_step(a);
-		} else if (!list_empty(&a->trash)) {
-			/* Nesting back to 0: the chain, held at one level. */
-			struct refgc_object *o = list_first_entry(&a->trash,
-						struct refgc_object, gc.node);
-
-			a->trash_nesting = 1;
-			list_del(&o->gc.node);
-			dealloc(a, o);
-		} else if (!list_empty(&a->dying)) {
-			struct refgc_object *o = list_first_entry(&a->dying,
-						struct refgc_object, gc.node);
-
-			a->trash_nesting = 0;
-			list_del(&o->gc.node);
-			dealloc(a, o);
 		} else {
-			break;
+			/*
+			 * Nesting back at 0: what the trashcan put aside goes
+			 * first, its chain held at one level; then the next
+			 * death the caller queued, at level 0.
+			 */
+			if (!list_empty(&a->trash))
+				from = &a->trash;
+			else if (!list_empty(&a->dying))
+				from = &a->dying;
+			else
+				break;
+			a->trash_chain = from == &a->trash;
+			o = list_first_entry(from, struct refgc_object, gc.node);
+			list_del(&o->gc.node);
+			dealloc(a, o);
 		}
 		if (!(++n % REAP_RESCHED))
 			cond_resched();
 	}
-	a->trash_nesting = 0;
+	a->trash_chain = false;
 }
 
 /**

@@ -452,7 +452,7 @@ static void delete_garbage(struct rgc_state *gc,
 		struct list_head *first = collectable->next;
 		struct rgc_head *op = to_head(first);
 
-		if (gc->debug & RGC_DEBUG_SAVEALL)
+		if (gc->pend.debug & RGC_DEBUG_SAVEALL)
 			gc->ops->save_garbage(gc, op);
 		else
 			gc->ops->clear(gc, op);	/* may free op */
@@ -475,7 +475,7 @@ static void handle_legacy_finalizers(struct rgc_state *gc,
 	struct rgc_head *op;
 
 	list_for_each_entry(op, finalizers, node) {
-		if ((gc->debug & RGC_DEBUG_SAVEALL) ||
+		if ((gc->pend.debug & RGC_DEBUG_SAVEALL) ||
 		    gc->ops->has_finalizer(op))
 			gc->ops->save_garbage(gc, op);
 	}
@@ -503,20 +503,16 @@ static void collect_finish(struct rgc_state *gc, struct rgc_result *res)
 	struct list_head still, *old = &gc->gen[p->oldgen].head;
 	unsigned long collected, uncollectable;
 	struct rgc_gen_stats *st;
-	u32 debug = gc->debug;
 
 	INIT_LIST_HEAD(&still);
-	/* What the garbage list was reserved for, SAVEALL included. */
-	gc->debug = p->debug;
 	collected = handle_resurrected(gc, &p->unreachable, p->collected,
 				       p->finalized, &still, old, p->oldgen);
 	delete_garbage(gc, &still, old, p->oldgen);
 
 	uncollectable = list_size(&p->finalizers);
-	if (gc->debug & RGC_DEBUG_UNCOLLECTABLE)
+	if (p->debug & RGC_DEBUG_UNCOLLECTABLE)
 		report_list(gc, &p->finalizers, false);
 	handle_legacy_finalizers(gc, &p->finalizers, old, p->oldgen);
-	gc->debug = debug;
 
 	*res = (struct rgc_result){
 		.generation = p->generation,

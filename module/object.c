@@ -136,17 +136,32 @@ err_user:
 	return err;
 }
 
-static int op_incref(struct refgc_arena *a, struct refgc_op *op)
+/**
+ * refgc_take_handle() - give userspace one more handle on an object
+ * @o: a live object.
+ *
+ * Return: 0, or -ENOSPC when its refcount is at its limit.
+ */
+int refgc_take_handle(struct refgc_object *o)
 {
-	struct refgc_object *o = refgc_lookup(a, op->id);
-
-	if (!o)
-		return -ENOENT;
 	if (o->gc.refcnt == U32_MAX)
 		return -ENOSPC;
 	o->gc.refcnt++;
-	op->result = ++o->gc.aux;
+	o->gc.aux++;
 	return 0;
+}
+
+static int op_incref(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o = refgc_lookup(a, op->id);
+	int err;
+
+	if (!o)
+		return -ENOENT;
+	err = refgc_take_handle(o);
+	if (!err)
+		op->result = o->gc.aux;
+	return err;
 }
 
 static int op_decref(struct refgc_arena *a, struct refgc_op *op)

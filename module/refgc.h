@@ -173,8 +173,8 @@ struct refgc_dframe {
  * @trash: deallocations put aside by the trashcan (dealloc.c).
  * @dframes: the deallocations in progress, innermost last.
  * @ndframes: entries used in @dframes.
- * @trash_nesting: how deep deallocations nest (CPython's
- *	trash_delete_nesting).
+ * @trash_chain: refgc_reap() is deallocating what @trash held (one
+ *	level of nesting, as CPython's _PyTrash_thread_destroy_chain()).
  * @garbage: the garbage list (gc.garbage), each entry holding a reference.
  * @ngarbage: entries on it.
  * @garbage_cap: entries allocated.
@@ -207,9 +207,9 @@ struct refgc_arena {
 	u32 ntypes;
 	struct list_head dying;
 	struct list_head trash;
-	struct refgc_dframe dframes[REFGC_TRASH_UNWIND + 1];
+	struct refgc_dframe dframes[REFGC_TRASH_UNWIND];
 	u32 ndframes;
-	u32 trash_nesting;
+	bool trash_chain;
 	struct refgc_object **garbage;
 	unsigned long ngarbage;
 	unsigned long garbage_cap;
@@ -283,6 +283,7 @@ void refgc_get_memory(struct refgc_arena *a, struct refgc_memory *m);
 int refgc_next_id(struct refgc_arena *a, u64 *id);
 struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id);
 int refgc_run_op(struct refgc_arena *a, struct refgc_op *op);
+int refgc_take_handle(struct refgc_object *o);
 void refgc_decref(struct refgc_arena *a, struct refgc_object *o);
 void refgc_reap(struct refgc_arena *a);
 void refgc_obj_info(struct refgc_arena *a, struct refgc_object *o,

@@ -54,12 +54,10 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 	first = xa_load(&a->wrefs, ref->id);
 	if (!callback && first && !(first->oflags & REFGC_OF_CALLBACK)) {
 		/* weakref.ref(x) is weakref.ref(x): one more handle. */
-		if (first->gc.refcnt == U32_MAX)
-			return -ENOSPC;
-		first->gc.refcnt++;
-		first->gc.aux++;
-		op->result = first->id;
-		return 0;
+		err = refgc_take_handle(first);
+		if (!err)
+			op->result = first->id;
+		return err;
 	}
 	if (a->nr_objects >= a->limits.max_objects)
 		return refgc_limit_hit(a, REFGC_LIMIT_OBJECTS, 1, -ENOSPC);
@@ -147,6 +145,7 @@ err_user:
 int refgc_weakref_get(struct refgc_arena *a, struct refgc_op *op)
 {
 	struct refgc_object *w = refgc_lookup(a, op->id), *ref;
+	int err;
 
 	if (!w)
 		return -ENOENT;
@@ -155,12 +154,10 @@ int refgc_weakref_get(struct refgc_arena *a, struct refgc_op *op)
 	ref = w->wref->referent;
 	if (!ref)
 		return -ENOENT;
-	if (ref->gc.refcnt == U32_MAX)
-		return -ENOSPC;
-	ref->gc.refcnt++;
-	ref->gc.aux++;
-	op->result = ref->id;
-	return 0;
+	err = refgc_take_handle(ref);
+	if (!err)
+		op->result = ref->id;
+	return err;
 }
 
 static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
