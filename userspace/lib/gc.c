@@ -32,6 +32,57 @@ int refgc_collect(int fd, int generation, struct refgc_collect *out)
 }
 
 /**
+ * refgc_collect_fin() - gc.collect(), with the finalizers run inside it
+ * @fd: the arena.
+ * @generation: 0, 1 or 2.
+ * @fn: called for each event record queued while the collection is
+ *	suspended, in order (weakref callbacks first, then the finalizers,
+ *	then whatever those cause).  A FINALIZE record's handle is @fn's:
+ *	it drops it (refgc_decref()) unless the finalizer keeps self.  @fn
+ *	may do anything to the arena.  NULL: every finalizer is "pass".
+ * @arg: for @fn.
+ * @out: the outcome, or NULL.
+ *
+ * COLLECT with REFGC_COLLECT_FINALIZE, then, if the collection stopped
+ * for finalizers, the records, then REFGC_IOC_COLLECT_RESUME.  A nonzero
+ * return from @fn stops calling it (remaining FINALIZE handles are
+ * dropped); the collection is still finished.
+ *
+ * Return: collected + uncollectable, as refgc_collect(), or -errno.
+ */
+int refgc_collect_fin(int fd, int generation, refgc_event_fn fn, void *arg,
+		      struct refgc_collect *out)
+{
+	struct refgc_collect c = { .generation = generation,
+				   .flags = REFGC_COLLECT_FINALIZE };
+	struct refgc_event ev[64];
+	long r = refgc_ioctl(fd, REFGC_IOC_COLLECT, &c);
+	int n, i, stop = 0;
+
+	if (r < 0)
+		return (int)r;
+	if (c.flags & REFGC_COLLECT_SUSPENDED) {
+		while ((n = refgc_event_read(fd, ev, 64, 0)) > 0) {
+			for (i = 0; i < n; i++) {
+				if (fn && !stop)
+					stop = fn(&ev[i], arg);
+				else if (ev[i].type == REFGC_EV_FINALIZE)
+					refgc_decref(fd, ev[i].id, NULL);
+			}
+		}
+		if (n < 0)
+			return n;
+		c = (struct refgc_collect){ 0 };
+		r = refgc_ioctl(fd, REFGC_IOC_COLLECT_RESUME, &c);
+		if (r < 0)
+			return (int)r;
+	}
+	if (out)
+		*out = c;
+	return (int)r;
+}
+
+/**
  * refgc_enable() - REFGC_IOC_ENABLE, as gc.enable()
  * @fd: the arena.
  *

@@ -76,6 +76,17 @@ int refgc_list_all(int fd, uint32_t what, int32_t generation,
 
 /* The collector, as Python's gc module (gc.c). */
 int refgc_collect(int fd, int generation, struct refgc_collect *out);
+
+/**
+ * typedef refgc_event_fn - what refgc_collect_fin() calls for each record
+ * @ev: the record.
+ * @arg: the caller's.
+ *
+ * Return: 0 to go on, nonzero to stop being called.
+ */
+typedef int (*refgc_event_fn)(const struct refgc_event *ev, void *arg);
+int refgc_collect_fin(int fd, int generation, refgc_event_fn fn, void *arg,
+		      struct refgc_collect *out);
 int refgc_enable(int fd);
 int refgc_disable(int fd);
 int refgc_isenabled(int fd);

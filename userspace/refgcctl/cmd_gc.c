@@ -33,6 +33,26 @@ static void print_gen_sizes(struct interp *ip)
 		"\n", n[REFGC_GEN_PERMANENT]);
 }
 
+static void event_text(struct interp *ip, const struct refgc_event *e);
+static void event_json(struct interp *ip, const struct refgc_event *e);
+
+/*
+ * A record queued while the collection waits for its finalizers: shown
+ * as `events` shows it; a finalizer without a body is "pass", so its
+ * handle on self goes at once.
+ */
+static int collect_event(const struct refgc_event *ev, void *arg)
+{
+	struct interp *ip = arg;
+
+	if (out_text(&ip->out))
+		event_text(ip, ev);
+	event_json(ip, ev);
+	if (ev->type == REFGC_EV_FINALIZE)
+		refgc_decref(ip->fd, ev->id, NULL);
+	return 0;
+}
+
 static int cmd_collect(struct interp *ip, struct cmd *c)
 {
 	struct refgc_collect res;
@@ -54,7 +74,10 @@ static int cmd_collect(struct interp *ip, struct cmd *c)
 			(int)gen);
 		print_gen_sizes(ip);
 	}
-	r = refgc_collect(ip->fd, (int)gen, &res);
+	/* Finalizers run inside the collection, as __del__ in CPython. */
+	out_arr_begin(&ip->out, "events");
+	r = refgc_collect_fin(ip->fd, (int)gen, collect_event, ip, &res);
+	out_arr_end(&ip->out);
 	if (r < 0)
 		return r;
 	if (debug & REFGC_DEBUG_STATS)
@@ -493,7 +516,27 @@ static int cmd_events(struct interp *ip, struct cmd *c __maybe_unused)
 	return r;
 }
 
+/* print TEXT...: the words, as Python's print() (JSON: a "text" record). */
+static int cmd_print(struct interp *ip, struct cmd *c)
+{
+	char buf[1024];
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 1; i < c->ntok && n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i > 1 ? " " : "",
+			      c->tok[i].s);
+	if (out_text(&ip->out)) {
+		ip->out.custom = true;
+		fprintf(ip->out.f, "%s\n", buf);
+	}
+	out_str(&ip->out, "text", buf);
+	return 0;
+}
+
 const struct cmd_def gc_cmds[] = {
+	{ "print", 0, MAX_TOKENS - 1, 0, "TEXT...", cmd_print },
 	{ "collect", 0, 1, 0, "[GEN]", cmd_collect },
 	{ "enable", 0, 0, 0, "", cmd_enable },
 	{ "disable", 0, 0, 0, "", cmd_disable },

@@ -29,7 +29,8 @@ def main():
     else:
         for f in [s.test_json_shape, s.test_types_objects,
                   s.test_links_refcounts, s.test_collector_cmds,
-                  s.test_garbage_legacy_events, s.test_weakref_deref,
+                  s.test_garbage_legacy_events, s.test_print,
+                  s.test_weakref_deref,
                   s.test_events_overflow, s.test_repeat,
                   s.test_repeat_million, s.test_objgraph, s.test_dot,
                   s.test_errors_text_mode, c.test_run_parses_first,
