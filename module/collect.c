@@ -76,7 +76,26 @@ static void gc_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h)
 		refgc_weakref_detach(a, o);
 		o->oflags |= REFGC_OF_DEAD_REF;
 	}
-	refgc_weakrefs_clear(a, o);
+	refgc_weakrefs_clear(a, o, true);
+}
+
+static void gc_callback(struct rgc_state *gc, struct rgc_head *h)
+{
+	refgc_weakref_event(to_arena(gc), to_obj(h));
+}
+
+/* The collection lets go of a weakref whose callback it called. */
+static void gc_release(struct rgc_state *gc, struct rgc_head *h)
+{
+	struct refgc_arena *a = to_arena(gc);
+
+	refgc_decref(a, to_obj(h));
+	refgc_reap(a);
+}
+
+static u64 gc_work_seq(struct rgc_state *gc)
+{
+	return to_arena(gc)->ev.work_seq;
 }
 
 /* Resize the garbage list to @cap entries, keeping @ngarbage of them. */
@@ -209,6 +228,9 @@ const struct rgc_ops refgc_gc_ops = {
 	.has_finalizer = gc_has_finalizer,
 	.finalize = gc_finalize,
 	.handle_weakrefs = gc_handle_weakrefs,
+	.callback = gc_callback,
+	.release = gc_release,
+	.work_seq = gc_work_seq,
 	.reserve_garbage = gc_reserve_garbage,
 	.save_garbage = gc_save_garbage,
 	.report = gc_report,
@@ -241,8 +263,9 @@ static void collect_done(struct refgc_arena *a, struct rgc_result *res)
  * refgc_collect() - one collection, with events and debug output
  * @a: the arena, locked.
  * @generation: 0..2.
- * @finalize: stop after the finalizer step if it finalized objects
- *	(REFGC_COLLECT_FINALIZE); refgc_collect_resume() finishes it.
+ * @finalize: stop whenever userspace has finalizers or weakref
+ *	callbacks to run (REFGC_COLLECT_FINALIZE); refgc_collect_resume()
+ *	goes on.
  * @res: the outcome.
  *
  * Return: 0; RGC_SUSPENDED; -EBUSY while a collection is suspended
@@ -265,18 +288,20 @@ int refgc_collect(struct refgc_arena *a, int generation, bool finalize,
 }
 
 /**
- * refgc_collect_resume() - finish the collection refgc_collect() suspended
+ * refgc_collect_resume() - go on with the collection refgc_collect()
+ *	suspended
  * @a: the arena, locked.
  * @res: the outcome.
  *
- * Return: 0, or -EINVAL when no collection is suspended.
+ * Return: 0 when it finished, RGC_SUSPENDED when it stopped again for
+ * userspace, or -EINVAL when no collection is suspended.
  */
 int refgc_collect_resume(struct refgc_arena *a, struct rgc_result *res)
 {
 	int err = rgc_collect_resume(&a->gc, res);
 
 	if (err)
-		return err;
+		return err;	/* RGC_SUSPENDED included */
 	refgc_garbage_shrink(a);
 	collect_done(a, res);
 	return 0;

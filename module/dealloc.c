@@ -117,7 +117,7 @@ static void dealloc(struct refgc_arena *a, struct refgc_object *o)
 	struct refgc_dframe *f;
 
 	if (!refgc_is_container(a, o)) {
-		refgc_weakrefs_clear(a, o);
+		refgc_weakrefs_clear(a, o, false);
 		if (obj_is_weakref(o))
 			refgc_weakref_free(a, o);
 		obj_free(a, o);
@@ -128,7 +128,7 @@ static void dealloc(struct refgc_arena *a, struct refgc_object *o)
 		list_add(&o->gc.node, &a->trash);
 		return;
 	}
-	refgc_weakrefs_clear(a, o);
+	refgc_weakrefs_clear(a, o, false);
 	f = &a->dframes[a->ndframes++];
 	f->o = o;
 	f->next = o->nslots;

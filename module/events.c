@@ -129,6 +129,7 @@ void refgc_queue_finalize(struct refgc_arena *a, struct refgc_object *o)
 	ev->fin[(ev->fin_head + ev->fin_nr) % ev->fin_cap] = o;
 	WRITE_ONCE(ev->fin_nr, ev->fin_nr + 1);
 	o->oflags |= REFGC_OF_PENDING;
+	ev->work_seq++;
 	ring_push(ev, &marker, false);
 	wake_up_interruptible_poll(&ev->wq, EPOLLIN | EPOLLRDNORM);
 	trace_refgc_finalize(a, o);

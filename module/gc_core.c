@@ -4,8 +4,11 @@
  *
  * This follows the algorithm of CPython 3.11-3.13 (Python/gc.c), with the
  * unreachable-set pipeline in CPython 3.11-3.13's order: legacy
- * finalizers, weakrefs (all cleared, callbacks of reachable ones queued),
- * finalizers (PEP 442), the resurrection check, and deletion.
+ * finalizers, weakrefs (all cleared, callbacks of reachable ones called
+ * one by one), finalizers (PEP 442), the resurrection check, and
+ * deletion.  A collection that userspace drives stops wherever CPython
+ * would run Python code (rgc_collect_begin()), and resumes from
+ * gc->pend.
  *
  * Locking: none here.  The client serialises every call on a given
  * struct rgc_state (refgc: the arena mutex), so collections of different
@@ -410,34 +413,33 @@ static unsigned long finalize_garbage(struct rgc_state *gc,
 }
 
 /*
- * Finalizers may have taken references: anything now reachable from
- * outside @unreachable is resurrected and survives into @old.  What is
- * still unreachable moves to @still (flagged COLLECTING).  Only finalizers
- * take references (ops->handle_weakrefs must not), so with @finalized == 0
- * nothing can have been resurrected and the rescan is skipped.  Returns
- * how many of the @n objects of @unreachable are still unreachable.
+ * Finalizers (and, in a suspending collection, whatever userspace did
+ * meanwhile) may have taken references: anything now reachable from
+ * outside @unreachable is resurrected and survives into generation @gen.
+ * What is still unreachable moves to @still (flagged COLLECTING).  When
+ * no finalizer was called and userspace never ran, nothing can have been
+ * resurrected and the rescan is skipped.  Returns how many of the @n
+ * objects of @unreachable are still unreachable.
  */
 static unsigned long handle_resurrected(struct rgc_state *gc,
 					struct list_head *unreachable,
-					unsigned long n,
-					unsigned long finalized,
+					unsigned long n, bool rescan,
 					struct list_head *still,
-					struct list_head *old,
-					unsigned int oldgen)
+					unsigned int gen)
 {
 	struct rgc_head *op;
 	unsigned long survivors;
 
-	if (!finalized) {
+	if (!rescan) {
 		list_splice_tail_init(unreachable, still);
 		return n;
 	}
 	list_for_each_entry(op, unreachable, node)
 		op->flags &= ~RGC_F_COLLECTING;
-	n = deduce_unreachable(gc, unreachable, still, oldgen, &survivors);
+	n = deduce_unreachable(gc, unreachable, still, gen, &survivors);
 	list_for_each_entry(op, still, node)
 		op->flags &= ~RGC_F_UNREACHABLE;
-	list_splice_tail_init(unreachable, old);
+	list_splice_tail_init(unreachable, &gc->gen[gen].head);
 	return n - survivors;
 }
 
@@ -493,30 +495,111 @@ static void report_list(struct rgc_state *gc, struct list_head *list,
 		gc->ops->report(gc, op, collectable);
 }
 
-/*
- * The second half of a collection, from the resurrection check on: the
- * state the first half left in @gc->pend.
+/**
+ * rgc_hold_callback() - a weakref whose callback the collection calls
+ * @gc: the collector, inside ops->handle_weakrefs().
+ * @op: a reachable weakref with a callback, its referent unreachable.
+ *
+ * As CPython's handle_weakrefs(), the collection takes a reference on
+ * @op and moves it to its list of callbacks to call.  Once its callback
+ * has run, the reference is let go: if that frees @op it counts as
+ * collected, otherwise @op moves to the generation survivors go to.
  */
+void rgc_hold_callback(struct rgc_state *gc, struct rgc_head *op)
+{
+	op->refcnt++;
+	list_move_tail(&op->node, &gc->pend.wrcb);
+}
+
+/* Let the first held weakref go, its callback done. */
+static void release_callback(struct rgc_state *gc)
+{
+	struct rgc_pending *p = &gc->pend;
+	struct list_head *first = p->wrcb.next;
+	struct rgc_head *op = to_head(first);
+
+	gc->ops->release(gc, op);	/* may free op */
+	if (p->wrcb.next == first) {
+		set_gen(op, p->oldgen);
+		list_move_tail(first, &gc->gen[p->oldgen].head);
+	} else {
+		p->wr_freed++;
+	}
+}
+
+/*
+ * Call the held weakrefs' callbacks in order.  A suspending collection
+ * stops after queueing each one (the weakref is let go on resume), as
+ * CPython drops its reference after each call.  Returns true to stop.
+ */
+static bool call_weakref_callbacks(struct rgc_state *gc)
+{
+	struct rgc_pending *p = &gc->pend;
+	unsigned long n = 0;
+
+	if (p->cb_held) {
+		p->cb_held = false;
+		release_callback(gc);
+	}
+	while (!list_empty(&p->wrcb)) {
+		if (gc->ops->callback)
+			gc->ops->callback(gc, to_head(p->wrcb.next));
+		if (p->suspend) {
+			p->cb_held = true;
+			return true;
+		}
+		release_callback(gc);
+		if (!(++n % RESCHED_EVERY))
+			cond_resched();
+	}
+	return false;
+}
+
+static u64 work_seq(struct rgc_state *gc)
+{
+	return gc->ops->work_seq ? gc->ops->work_seq(gc) : 0;
+}
+
+/*
+ * The resurrection check and deletion.  Resurrected objects survive into
+ * the older generation, as in CPython, unless userspace cannot have run
+ * their finalizers yet (a collection that does not suspend: the queued
+ * FINALIZE events hold them): those stay in the generation collected,
+ * so that its next collection frees them.  Returns true when deletion
+ * queued work for userspace and the collection stops once more.
+ */
+static bool delete_phase(struct rgc_state *gc)
+{
+	struct rgc_pending *p = &gc->pend;
+	unsigned int gen = p->suspend ? p->oldgen : (unsigned int)p->generation;
+	struct list_head still;
+	u64 seq;
+
+	INIT_LIST_HEAD(&still);
+	p->collected = handle_resurrected(gc, &p->unreachable, p->collected,
+					  p->finalized || p->user_ran,
+					  &still, gen);
+	seq = work_seq(gc);
+	delete_garbage(gc, &still, &gc->gen[p->oldgen].head, p->oldgen);
+	return p->suspend && work_seq(gc) != seq;
+}
+
+/* The end of a collection: uncollectable objects, the outcome, stats. */
 static void collect_finish(struct rgc_state *gc, struct rgc_result *res)
 {
 	struct rgc_pending *p = &gc->pend;
-	struct list_head still, *old = &gc->gen[p->oldgen].head;
-	unsigned long collected, uncollectable;
+	unsigned long uncollectable;
 	struct rgc_gen_stats *st;
-
-	INIT_LIST_HEAD(&still);
-	collected = handle_resurrected(gc, &p->unreachable, p->collected,
-				       p->finalized, &still, old, p->oldgen);
-	delete_garbage(gc, &still, old, p->oldgen);
 
 	uncollectable = list_size(&p->finalizers);
 	if (p->debug & RGC_DEBUG_UNCOLLECTABLE)
 		report_list(gc, &p->finalizers, false);
-	handle_legacy_finalizers(gc, &p->finalizers, old, p->oldgen);
+	handle_legacy_finalizers(gc, &p->finalizers,
+				 &gc->gen[p->oldgen].head, p->oldgen);
 
 	*res = (struct rgc_result){
 		.generation = p->generation,
-		.collected = collected,
+		.collected = p->collected + p->wr_freed,
 		.uncollectable = uncollectable,
 		.visited = p->visited,
 		.duration_ns = gc->ops->now_ns() - p->start,
@@ -532,25 +615,62 @@ static void collect_finish(struct rgc_state *gc, struct rgc_result *res)
 	st->total_ns += res->duration_ns;
 	if (res->duration_ns > st->max_ns)
 		st->max_ns = res->duration_ns;
-	gc->suspended = false;
 	gc->collecting = false;
 }
 
+/*
+ * Run the collection from @gc->pend.phase on: weakref callbacks, PEP 442
+ * finalizers, the resurrection check and deletion, the end.  A
+ * suspending collection stops whenever userspace has work to do.
+ */
+static int collect_run(struct rgc_state *gc, struct rgc_result *res)
+{
+	struct rgc_pending *p = &gc->pend;
+
+	switch (p->phase) {
+	case RGC_PHASE_CALLBACKS:
+		if (call_weakref_callbacks(gc))
+			goto suspend;
+		p->phase = RGC_PHASE_FINALIZERS;
+		p->finalized = finalize_garbage(gc, &p->unreachable);
+		if (p->suspend && p->finalized)
+			goto suspend;
+		fallthrough;
+	case RGC_PHASE_FINALIZERS:
+		p->phase = RGC_PHASE_DELETED;
+		if (delete_phase(gc))
+			goto suspend;
+		fallthrough;
+	case RGC_PHASE_DELETED:
+		collect_finish(gc, res);
+	}
+	return 0;
+
+suspend:
+	gc->suspended = true;
+	p->user_ran = true;
+	*res = (struct rgc_result){ .generation = p->generation,
+				    .visited = p->visited };
+	return RGC_SUSPENDED;
+}
+
 /**
- * rgc_collect_begin() - collect a generation, stopping for finalizers
+ * rgc_collect_begin() - collect a generation, stopping for userspace
  * @gc: the collector.
  * @generation: 0, 1 or 2.
  * @res: filled with the outcome when the collection finished.
- * @suspend: stop after the finalizer step if a finalizer was called.
+ * @suspend: stop whenever userspace has work to do.
  *
- * The collection runs CPython's pipeline up to and including the
- * finalizer step.  With @suspend, when ops->finalize was called for at
- * least one object, it stops there: the client runs the finalizers (they
- * may take and drop references, create, link and free objects; another
- * collection of @gc meanwhile gets -EBUSY, and none is due), then calls
- * rgc_collect_resume(), which runs the resurrection check and the rest.
- * Objects of the suspended collection may be freed meanwhile: freeing
- * untracks them (rgc_untrack()).
+ * The collection runs CPython's pipeline.  With @suspend it stops
+ * (RGC_SUSPENDED) after queueing each weakref callback, after calling
+ * the finalizers if there were any, and after deletion if deletion
+ * queued finalizers or callbacks of objects that died by refcount.  The
+ * client then runs them (they may take and drop references, create, link
+ * and free objects; another collection of @gc meanwhile gets -EBUSY, and
+ * none is due), and calls rgc_collect_resume() to go on.  Objects of the
+ * suspended collection may be freed meanwhile: freeing untracks them
+ * (rgc_untrack()).  Without @suspend, ops->callback and ops->finalize
+ * only schedule their work, and the collection runs to its end.
  *
  * Return: 0 when the collection finished; RGC_SUSPENDED; -EBUSY when a
  * collection is already running or suspended; -EINVAL for a bad
@@ -579,6 +699,12 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	p->generation = generation;
 	p->debug = gc->debug;
 	p->start = gc->ops->now_ns();
+	p->phase = RGC_PHASE_CALLBACKS;
+	p->suspend = suspend;
+	p->cb_held = false;
+	p->user_ran = false;
+	p->finalized = 0;
+	p->wr_freed = 0;
 
 	if (generation + 1 < RGC_NUM_GENERATIONS)
 		gc->gen[generation + 1].count++;
@@ -594,6 +720,7 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	old = &gc->gen[p->oldgen].head;
 	INIT_LIST_HEAD(&p->unreachable);
 	INIT_LIST_HEAD(&p->finalizers);
+	INIT_LIST_HEAD(&p->wrcb);
 
 	p->visited = deduce_unreachable(gc, young, &p->unreachable, p->oldgen,
 					&survivors);
@@ -616,29 +743,23 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	if (gc->debug & RGC_DEBUG_COLLECTABLE)
 		report_list(gc, &p->unreachable, true);
 	handle_weakrefs(gc, &p->unreachable);
-	p->finalized = finalize_garbage(gc, &p->unreachable);
-	if (suspend && p->finalized) {
-		gc->suspended = true;
-		res->visited = p->visited;
-		return RGC_SUSPENDED;
-	}
-	collect_finish(gc, res);
-	return 0;
+	return collect_run(gc, res);
 }
 
 /**
- * rgc_collect_resume() - finish a collection rgc_collect_begin() suspended
+ * rgc_collect_resume() - go on with a suspended collection
  * @gc: the collector.
- * @res: filled with the outcome.
+ * @res: filled with the outcome when the collection finished.
  *
- * Return: 0, or -EINVAL when no collection is suspended.
+ * Return: 0 when the collection finished, RGC_SUSPENDED when it stopped
+ * again, or -EINVAL when no collection is suspended.
  */
 int rgc_collect_resume(struct rgc_state *gc, struct rgc_result *res)
 {
 	if (!gc->suspended)
 		return -EINVAL;
-	collect_finish(gc, res);
-	return 0;
+	gc->suspended = false;
+	return collect_run(gc, res);
 }
 
 /**
@@ -647,8 +768,9 @@ int rgc_collect_resume(struct rgc_state *gc, struct rgc_result *res)
  * @generation: 0, 1 or 2.
  * @res: filled with the outcome.
  *
- * rgc_collect_begin() without stopping for finalizers: those that
- * ops->finalize() only schedules run after the collection.
+ * rgc_collect_begin() without stopping: the finalizers and weakref
+ * callbacks that ops->finalize() and ops->callback() only schedule run
+ * after the collection.
  *
  * Return: as rgc_collect_begin(), never RGC_SUSPENDED.
  */

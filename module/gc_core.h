@@ -75,11 +75,19 @@ typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
  *	userspace, after the collection.)
  * @handle_weakrefs: @op is unreachable (CPython 3.11-3.13's
  *	handle_weakrefs()): if @op is a weakref, clear its own referent
- *	link; clear every weakref to @op, and queue the callbacks of those
- *	that have one and are not themselves being collected
- *	(rgc_is_collecting()).  Runs before any finalizer, so that no
- *	weakref can hand out an object that is being finalized.  Must not
- *	take or drop references: only @finalize may resurrect.
+ *	link; clear every weakref to @op, and hand those that have a
+ *	callback and are not themselves being collected
+ *	(rgc_is_collecting()) to rgc_hold_callback(), in order.  Runs
+ *	before any finalizer, so that no weakref can hand out an object
+ *	that is being finalized.  Must not take or drop references itself.
+ * @callback: optional; queue the callback of weakref @op, which
+ *	rgc_hold_callback() holds.  With a suspending collection the
+ *	client runs it before rgc_collect_resume().
+ * @release: drop the reference rgc_hold_callback() took on @op (may free
+ *	it, through the client's refcounting).
+ * @work_seq: optional; a counter the client bumps whenever it queues
+ *	work for userspace (a finalizer or a weakref callback): a
+ *	suspending collection whose deletion queued some stops once more.
  * @reserve_garbage: make room for @n more entries on the garbage list,
  *	so that @save_garbage cannot fail.  Returns 0 or -ENOMEM.  Called
  *	before anything else, and only under DEBUG_SAVEALL or legacy mode.
@@ -95,6 +103,9 @@ struct rgc_ops {
 	bool (*has_finalizer)(const struct rgc_head *op);
 	void (*finalize)(struct rgc_state *gc, struct rgc_head *op);
 	void (*handle_weakrefs)(struct rgc_state *gc, struct rgc_head *op);
+	void (*callback)(struct rgc_state *gc, struct rgc_head *op);
+	void (*release)(struct rgc_state *gc, struct rgc_head *op);
+	u64 (*work_seq)(struct rgc_state *gc);
 	int (*reserve_garbage)(struct rgc_state *gc, unsigned long n);
 	void (*save_garbage)(struct rgc_state *gc, struct rgc_head *op);
 	void (*report)(struct rgc_state *gc, struct rgc_head *op,
@@ -151,32 +162,56 @@ struct rgc_result {
 	u64 duration_ns;
 };
 
-/* rgc_collect_begin(): stopped after the finalizer step. */
+/* rgc_collect_begin(), rgc_collect_resume(): stopped for userspace. */
 #define RGC_SUSPENDED	1
 
+/* rgc_pending.phase: where a suspended collection goes on. */
+enum rgc_phase {
+	RGC_PHASE_CALLBACKS,	/* one weakref callback at a time */
+	RGC_PHASE_FINALIZERS,	/* the finalizers were called */
+	RGC_PHASE_DELETED,	/* deletion queued finalizers or callbacks */
+};
+
 /**
- * struct rgc_pending - a collection between its two halves
- * @unreachable: the unreachable set, finalizers called.
+ * struct rgc_pending - a collection in progress, between its phases
+ * @unreachable: the unreachable set.
  * @finalizers: the legacy-finalizer (uncollectable) set.
- * @collected: objects on @unreachable when it was formed.
+ * @wrcb: reachable weakrefs whose callbacks are due, each held by a
+ *	reference the collection took (rgc_hold_callback()).
+ * @collected: objects on @unreachable when it was formed; from the
+ *	resurrection check on, the objects collected.
  * @finalized: finalizers called.
+ * @wr_freed: weakrefs of @wrcb freed when the collection let them go
+ *	(CPython's handle_weakrefs() counts them as collected).
  * @visited: objects examined.
  * @start: when the collection began.
  * @debug: the debug flags it began with (the garbage list was reserved
  *	for them).
  * @generation: the generation collected.
  * @oldgen: where survivors go.
+ * @phase: the next step, when suspended.
+ * @suspend: the collection stops whenever userspace has work to do.
+ * @cb_held: the first weakref of @wrcb had its callback queued and is
+ *	let go on resume.
+ * @user_ran: it was suspended at least once: userspace may have taken
+ *	references, so the resurrection check cannot be skipped.
  */
 struct rgc_pending {
 	struct list_head unreachable;
 	struct list_head finalizers;
+	struct list_head wrcb;
 	unsigned long collected;
 	unsigned long finalized;
+	unsigned long wr_freed;
 	u64 visited;
 	u64 start;
 	u32 debug;
 	int generation;
 	unsigned int oldgen;
+	enum rgc_phase phase;
+	bool suspend;
+	bool cb_held;
+	bool user_ran;
 };
 
 /**
@@ -193,7 +228,7 @@ struct rgc_pending {
  * @debug: RGC_DEBUG_* flags.
  * @enabled: automatic collection is on.
  * @collecting: a collection is running or suspended (re-entry guard).
- * @suspended: rgc_collect_begin() stopped for finalizers; @pend holds it.
+ * @suspended: the collection stopped for userspace; @pend holds it.
  * @pend: the collection in progress.
  * @legacy_finalizers: Python 2.7 rules: unreachable objects with
  *	finalizers, and all they reach, are uncollectable garbage.
@@ -244,6 +279,7 @@ bool rgc_track_auto(struct rgc_state *gc, struct rgc_head *op);
 void rgc_flush_deferred(struct rgc_state *gc);
 void rgc_untrack(struct rgc_state *gc, struct rgc_head *op);
 void rgc_retrack(struct rgc_state *gc, struct rgc_head *op);
+void rgc_hold_callback(struct rgc_state *gc, struct rgc_head *op);
 int rgc_auto_generation(const struct rgc_state *gc);
 bool rgc_collection_due(const struct rgc_state *gc);
 int rgc_collect(struct rgc_state *gc, int generation,

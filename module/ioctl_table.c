@@ -157,9 +157,11 @@ static long ioc_collect_resume(struct refgc_arena *a, void *karg,
 	int err;
 
 	err = refgc_collect_resume(a, &res);
-	if (err)
+	if (err < 0)
 		return err;
 	*c = (struct refgc_collect){ .generation = res.generation };
+	if (err == RGC_SUSPENDED)
+		c->flags = REFGC_COLLECT_SUSPENDED;
 	return collect_out(c, &res);
 }
 

@@ -131,6 +131,8 @@ struct refgc_type_ent {
  * @fin_head: index of the oldest entry of @fin.
  * @fin_nr: entries in @fin.
  * @fin_cap: entries @fin can hold.
+ * @work_seq: counts the FINALIZE and WEAKREF events queued, work for
+ *	userspace (the collector's ops->work_seq).
  * @read_lock: serialises readers, so that one read() can copy records
  *	out without arena->lock and consume exactly those it delivered.
  *	Held across copy_to_user(); never taken under arena->lock.
@@ -145,6 +147,7 @@ struct refgc_events {
 	u32 fin_head;
 	u32 fin_nr;
 	u32 fin_cap;
+	u64 work_seq;
 	struct mutex read_lock;	/* readers only, see above */
 };
 
@@ -295,7 +298,9 @@ void refgc_free_all(struct refgc_arena *a);
 /* weakref.c */
 int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op);
 int refgc_weakref_get(struct refgc_arena *a, struct refgc_op *op);
-void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o);
+void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
+			  bool collecting);
+void refgc_weakref_event(struct refgc_arena *a, struct refgc_object *w);
 void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *wr);
 void refgc_weakref_free(struct refgc_arena *a, struct refgc_object *wr);
 

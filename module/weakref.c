@@ -160,7 +160,12 @@ int refgc_weakref_get(struct refgc_arena *a, struct refgc_op *op)
 	return err;
 }
 
-static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
+/**
+ * refgc_weakref_event() - queue the WEAKREF event of a weakref's callback
+ * @a: the arena, locked.
+ * @w: the weakref, alive.
+ */
+void refgc_weakref_event(struct refgc_arena *a, struct refgc_object *w)
 {
 	struct refgc_event e = {
 		.type = REFGC_EV_WEAKREF,
@@ -168,6 +173,7 @@ static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
 		.cookie = w->wref->cookie,
 	};
 
+	a->ev.work_seq++;
 	refgc_queue_event(a, &e);
 	trace_refgc_weakref_callback(a, w);
 }
@@ -176,12 +182,16 @@ static void weakref_event(struct refgc_arena *a, struct refgc_object *w)
  * refgc_weakrefs_clear() - clear the weakrefs to a dying or unreachable object
  * @a: the arena, locked.
  * @o: the referent.
+ * @collecting: @o is unreachable, inside the collector's handle_weakrefs
+ *	step: callbacks go to the collection (rgc_hold_callback()), which
+ *	calls them in this order.
  *
  * In ring order, each weakref loses its referent and is marked dead; one
- * with a callback queues a WEAKREF event unless it is dying too (refcount
- * 0) or is being collected itself.
+ * with a callback has it called unless it is dying too (refcount 0) or
+ * is being collected itself.
  */
-void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o)
+void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
+			  bool collecting)
 {
 	struct refgc_object *first, *w, *next;
 	unsigned long n = 0;
@@ -201,8 +211,12 @@ void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o)
 		wr->prev = NULL;
 		w->oflags |= REFGC_OF_DEAD_REF;
 		if ((w->oflags & REFGC_OF_CALLBACK) && w->gc.refcnt &&
-		    !rgc_is_collecting(&w->gc))
-			weakref_event(a, w);
+		    !rgc_is_collecting(&w->gc)) {
+			if (collecting)
+				rgc_hold_callback(&a->gc, &w->gc);
+			else
+				refgc_weakref_event(a, w);
+		}
 		if (!(++n % WREF_RESCHED))
 			cond_resched();
 	}

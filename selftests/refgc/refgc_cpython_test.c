@@ -12,6 +12,7 @@
  *    inside batches too;
  *  - deaths cascade in CPython's order: slots last to first, depth first,
  *    with the trashcan putting aside what nests past 50 levels.
+ * Collections that stop for userspace: refgc_collect_fin_test.c.
  */
 #define _GNU_SOURCE
 
@@ -217,9 +218,9 @@ TEST_F(gc, refcount_death_finalizer_moves_to_generation_0)
  * uncollectable, but deleting q and q2 drops k's last reference: as in
  * CPython, k is finalized there, leaves the uncollectable set for
  * generation 0, and is neither counted nor put on gc.garbage.  CPython
- * (2, 0, []).  refgc: (2, 1, []), because k's FINALIZE event holds k, and
- * k holds l; a documented difference until finalizers run inside the
- * collection.
+ * (2, 0, []).  A collection that does not stop for userspace gives
+ * (2, 1, []): k's FINALIZE event holds k, and k holds l (with
+ * REFGC_COLLECT_FINALIZE: refgc_collect_fin_test.c, (2, 0, [])).
  */
 TEST_F(gc, legacy_finalizer_freed_by_deletion_is_not_garbage)
 {
@@ -230,13 +231,7 @@ TEST_F(gc, legacy_finalizer_freed_by_deletion_is_not_garbage)
 
 	ASSERT_EQ(0, rg_set_value(self->fd, REFGC_IOC_SET_FLAGS,
 				  REFGC_ARENA_LEGACY_FINALIZERS));
-	CYCLE(self->tc, q, q2);
-	k = NEW(self->fd, self->tf, 0);
-	l = NEW(self->fd, self->tc, 0);
-	ASSERT_EQ(0, rg_link(self->fd, q2, k));
-	ASSERT_EQ(0, rg_link(self->fd, k, l));
-	ASSERT_EQ(0, rg_decref(self->fd, k));
-	ASSERT_EQ(0, rg_decref(self->fd, l));
+	LEGACY_CHAIN(q, q2, k, l);
 	ASSERT_EQ(0, rg_collect(self->fd, 2, &c) < 0);
 	EXPECT_EQ(2, c.collected);
 	EXPECT_EQ(1, c.uncollectable);
@@ -323,157 +318,6 @@ TEST_F(gc, cascade_is_depth_first_with_the_trashcan)
 		EXPECT_EQ(i, cookies[k++]);
 	for (i = N - 1; i >= 50; i--)
 		EXPECT_EQ(i, cookies[k++]);
-}
-
-/* ---- finalizers inside collect: REFGC_COLLECT_FINALIZE ---- */
-
-static long collect_fin(int fd, int gen, struct refgc_collect *c)
-{
-	*c = (struct refgc_collect){ .generation = gen,
-				     .flags = REFGC_COLLECT_FINALIZE };
-	return rg_ioctl(fd, REFGC_IOC_COLLECT, c);
-}
-
-static long resume(int fd, struct refgc_collect *c)
-{
-	memset(c, 0xa5, sizeof(*c));
-	return rg_ioctl(fd, REFGC_IOC_COLLECT_RESUME, c);
-}
-
-/*
- *   class F:  def __del__(self): pass
- *   a = F(); b = F(); a.b = b; b.a = a; del a, b
- *   gc.collect(0)   ->  2: both __del__ ran inside the collection
- * The collection stops with a FINALIZE event (and handle) for each; the
- * caller's finalizers return, dropping self; RESUME gives CPython's 2.
- */
-TEST_F(gc, finalizer_cycle_collected_in_one_collect)
-{
-	struct refgc_collect c, c2;
-	struct refgc_stats st;
-	uint64_t a, b;
-	int n, i;
-
-	CYCLE(self->tf, a, b);
-	ASSERT_EQ(0, collect_fin(self->fd, 0, &c));
-	EXPECT_EQ(REFGC_COLLECT_FINALIZE | REFGC_COLLECT_SUSPENDED, c.flags);
-	EXPECT_EQ(2, c.visited);
-	EXPECT_EQ(0, c.collected);
-	n = EVENTS();
-	EXPECT_EQ(1, rg_count_events(self->ev, n, REFGC_EV_FINALIZE, a));
-	EXPECT_EQ(1, rg_count_events(self->ev, n, REFGC_EV_FINALIZE, b));
-	EXPECT_EQ(0, rg_count_events(self->ev, n, REFGC_EV_GC_STOP, 0));
-	/* Inside __del__: gc.collect() is 0; nothing runs automatically. */
-	ASSERT_EQ(0, rg_collect(self->fd, 2, &c2));
-	EXPECT_EQ(0, c2.collected);
-	ASSERT_EQ(0, rg_set_threshold(self->fd, 1, 10, 10));
-	for (i = 0; i < 5; i++)
-		NEW(self->fd, self->tc, 0);
-	ASSERT_EQ(0, rg_sync(self->fd));
-	st = STATS(self->fd);
-	EXPECT_EQ(0, st.gen[0].collections);
-	EXPECT_EQ(0, st.gen[2].collections);
-	/* The finalizers return without keeping self. */
-	ASSERT_EQ(0, rg_decref(self->fd, a));
-	ASSERT_EQ(0, rg_decref(self->fd, b));
-	ASSERT_EQ(2, resume(self->fd, &c));
-	EXPECT_EQ(0, c.generation);
-	EXPECT_EQ(0, c.flags);
-	EXPECT_EQ(2, c.collected);
-	EXPECT_EQ(0, c.uncollectable);
-	EXPECT_EQ(2, c.visited);
-	EXPECT_TRUE(DEAD(self->fd, a));
-	EXPECT_TRUE(DEAD(self->fd, b));
-	st = STATS(self->fd);
-	EXPECT_EQ(1, st.gen[0].collections);
-	EXPECT_EQ(2, st.gen[0].collected);
-	n = EVENTS();
-	EXPECT_EQ(1, rg_count_events(self->ev, n, REFGC_EV_GC_STOP, 0));
-	EXPECT_EQ(-EINVAL, resume(self->fd, &c));
-}
-
-/* A finalizer that keeps self resurrects the cycle: 0, both survive. */
-TEST_F(gc, finalizer_resurrects_inside_collect)
-{
-	struct refgc_collect c;
-	uint64_t a, b;
-
-	CYCLE(self->tf, a, b);
-	ASSERT_EQ(0, collect_fin(self->fd, 0, &c));
-	ASSERT_TRUE(c.flags & REFGC_COLLECT_SUSPENDED);
-	EVENTS();
-	ASSERT_EQ(0, rg_decref(self->fd, b));	/* a's __del__ keeps a */
-	ASSERT_EQ(0, resume(self->fd, &c));
-	EXPECT_EQ(0, c.collected);
-	EXPECT_FALSE(DEAD(self->fd, b));
-	EXPECT_EQ(1, INFO(self->fd, a).generation);
-	EXPECT_TRUE(INFO(self->fd, a).flags & REFGC_INFO_FINALIZED);
-	/* Finalized once: dropped, the next collection frees them. */
-	ASSERT_EQ(0, rg_decref(self->fd, a));
-	ASSERT_EQ(0, collect_fin(self->fd, 1, &c) < 0);
-	EXPECT_EQ(REFGC_COLLECT_FINALIZE, c.flags);
-	EXPECT_EQ(2, c.collected);
-	EXPECT_TRUE(DEAD(self->fd, a));
-}
-
-/* Under DEBUG_SAVEALL: collect -> 2, and gc.garbage holds both. */
-TEST_F(gc, finalizer_cycle_saveall_inside_collect)
-{
-	struct refgc_entry *e = NULL;
-	struct refgc_collect c;
-	uint64_t a, b;
-
-	ASSERT_EQ(0, rg_set_value(self->fd, REFGC_IOC_SET_DEBUG,
-				  REFGC_DEBUG_SAVEALL));
-	CYCLE(self->tf, a, b);
-	ASSERT_EQ(0, collect_fin(self->fd, 0, &c));
-	ASSERT_TRUE(c.flags & REFGC_COLLECT_SUSPENDED);
-	EVENTS();
-	/* Turning SAVEALL off meanwhile does not change this collection. */
-	ASSERT_EQ(0, rg_set_value(self->fd, REFGC_IOC_SET_DEBUG, 0));
-	ASSERT_EQ(0, rg_decref(self->fd, a));
-	ASSERT_EQ(0, rg_decref(self->fd, b));
-	ASSERT_EQ(2, resume(self->fd, &c));
-	EXPECT_EQ(2, c.collected);
-	ASSERT_EQ(2, rg_list(self->fd, REFGC_LIST_GARBAGE, 0, 4, &e));
-	free(e);
-	EXPECT_EQ(2, rg_ioctl(self->fd, REFGC_IOC_CLEAR_GARBAGE, NULL));
-	/* Saved intact: still a cycle, finalized, freed by a collection. */
-	EXPECT_FALSE(DEAD(self->fd, a));
-	EXPECT_EQ(2, rg_collect(self->fd, 2, NULL));
-	EXPECT_TRUE(DEAD(self->fd, a));
-}
-
-/* Wrong use is refused and changes nothing; close ends a suspension. */
-TEST_F(gc, finalize_protocol_errors_and_close)
-{
-	struct refgc_collect c;
-	uint32_t tf;
-	uint64_t a, b;
-	int fd2;
-
-	EXPECT_EQ(-EINVAL, resume(self->fd, &c));
-	c = (struct refgc_collect){ .generation = 0, .flags = 2 };
-	EXPECT_EQ(-EINVAL, rg_ioctl(self->fd, REFGC_IOC_COLLECT, &c));
-	c = (struct refgc_collect){ .flags = REFGC_COLLECT_SUSPENDED };
-	EXPECT_EQ(-EINVAL, rg_ioctl(self->fd, REFGC_IOC_COLLECT, &c));
-	EXPECT_EQ(0, STATS(self->fd).gen[2].collections);
-	/* Nothing to finalize: it finishes at once. */
-	CYCLE(self->tc, a, b);
-	ASSERT_EQ(2, collect_fin(self->fd, 2, &c));
-	EXPECT_EQ(REFGC_COLLECT_FINALIZE, c.flags);
-	EXPECT_EQ(-EINVAL, resume(self->fd, &c));
-
-	/* Another arena, closed while suspended: everything is freed. */
-	fd2 = rg_open();
-	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, rg_type(fd2, "fin", REFGC_TYPE_FINALIZER, &tf));
-	make_cycle(_metadata, fd2, tf, &a, &b);
-	ASSERT_EQ(0, rg_set_value(fd2, REFGC_IOC_SET_DEBUG,
-				  REFGC_DEBUG_SAVEALL));
-	ASSERT_EQ(0, collect_fin(fd2, 2, &c));
-	EXPECT_TRUE(c.flags & REFGC_COLLECT_SUSPENDED);
-	EXPECT_EQ(0, close(fd2));
 }
 
 /*

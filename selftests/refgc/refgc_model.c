@@ -718,9 +718,19 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 
 			wref_del(m, w);
 			wo->dead_ref = 1;
-			if (wo->callback && wo->mark != 2)
+			/*
+			 * The collection holds it while the callback is
+			 * queued, then lets go: it moves to the older
+			 * generation (CPython's handle_weakrefs()).
+			 */
+			if (wo->callback && wo->mark != 2) {
 				emit(m, REFGC_EV_WEAKREF, wo->id, wo->cookie,
 				     0);
+				wo->gen = oldgen;
+				/* Taken off the legacy set too, as in CPython. */
+				if (wo->mark == 3)
+					wo->mark = 1;
+			}
 		}
 	}
 	/* (c) PEP 442: finalize once; (d) what that reaches survives. */
@@ -741,9 +751,14 @@ int rm_collect(struct rm_model *m, int gen, uint32_t flags,
 	for (i = 0; i < nl; i++) {
 		struct rm_obj *o = &m->o[lv[i]];
 
+		/*
+		 * Resurrected by the FINALIZE events alone (the collection
+		 * did not stop for userspace): they stay in the generation
+		 * collected, whose next collection frees them.
+		 */
 		if (o->mark == 2 && o->mark2 == M2_RES) {
-			o->mark = 4;	/* resurrected */
-			o->gen = oldgen;
+			o->mark = 4;
+			o->gen = gen;
 		}
 	}
 	/* mark 2 = S, the garbage; its weakrefs went in (b). */

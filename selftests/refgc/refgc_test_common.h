@@ -100,6 +100,29 @@ static inline void make_cycle(struct __test_metadata *_metadata, int fd,
 
 #define CYCLE(type, a, b) make_cycle(_metadata, self->fd, type, &(a), &(b))
 
+/*
+ * The garbage q <-> q2 -> k -> l, k of the finalizer type @tf, the rest
+ * of the container type @tc, with no handles left (issue 13's legacy
+ * case).
+ */
+static inline void make_legacy_chain(struct __test_metadata *_metadata,
+				     int fd, uint32_t tc, uint32_t tf,
+				     uint64_t *q, uint64_t *q2, uint64_t *k,
+				     uint64_t *l)
+{
+	make_cycle(_metadata, fd, tc, q, q2);
+	ASSERT_EQ(0, rg_new(fd, tf, 0, k));
+	ASSERT_EQ(0, rg_new(fd, tc, 0, l));
+	ASSERT_EQ(0, rg_link(fd, *q2, *k));
+	ASSERT_EQ(0, rg_link(fd, *k, *l));
+	ASSERT_EQ(0, rg_decref(fd, *k));
+	ASSERT_EQ(0, rg_decref(fd, *l));
+}
+
+#define LEGACY_CHAIN(q, q2, k, l) \
+	make_legacy_chain(_metadata, self->fd, self->tc, self->tf, &(q), \
+			  &(q2), &(k), &(l))
+
 /* Run @n NEWs of @type (handles kept) in one batch; ids into @ids. */
 static inline int new_batch(int fd, uint32_t type, int n, uint64_t *ids)
 {

@@ -319,17 +319,25 @@ struct refgc_memory {
  * INT_MAX.  While a collection of the arena is suspended, COLLECT
  * returns 0 and collects nothing, as gc.collect() inside __del__.
  *
- * With REFGC_COLLECT_FINALIZE, a collection that finalizes objects (PEP
- * 442) stops after that step, as CPython calls __del__ inside collect:
- * it returns 0 with REFGC_COLLECT_SUSPENDED and @visited set, having
- * queued a FINALIZE event (with a handle on the object) for each, after
- * the WEAKREF events of the callbacks CPython would call first.  The
- * caller reads them and runs its finalizers, which may do anything
- * (resurrect by keeping the handle, create, link, collect); it drops the
- * handles it does not keep and calls REFGC_IOC_COLLECT_RESUME, which
- * runs the resurrection check and the rest of the collection and returns
- * CPython's numbers.  Meanwhile no automatic collection of the arena
- * runs; closing the arena frees everything.
+ * With REFGC_COLLECT_FINALIZE the collection stops wherever CPython
+ * would run Python code inside gc.collect(), and returns 0 with
+ * REFGC_COLLECT_SUSPENDED and @visited set.  The event queue then holds
+ * the caller's work: (1) the WEAKREF record of one weakref callback (the
+ * collection keeps the weakref alive until it is resumed); (2) a FINALIZE
+ * record (with a handle on the object, standing for self) for each
+ * object finalized (PEP 442); (3) after deletion, the FINALIZE and
+ * WEAKREF records of objects that died by refcount then (legacy
+ * finalizers, objects only the garbage held).  The caller reads and runs
+ * them, in order; they may do anything (resurrect by keeping the handle,
+ * create, link, collect, which returns 0).  It drops the handles it does
+ * not keep and calls REFGC_IOC_COLLECT_RESUME, which goes on and either
+ * stops again (REFGC_COLLECT_SUSPENDED) or returns CPython's numbers: a
+ * weakref its callback freed counts as collected, as in CPython.
+ * Meanwhile no automatic collection of the arena runs; closing the arena
+ * frees everything.  A collection that does not stop (no flag, or an
+ * automatic one) queues the same records as notifications: objects
+ * finalized then stay in the generation collected, held by their events,
+ * and its next collection frees them.
  */
 struct refgc_collect {
 	__s32 generation;
@@ -477,7 +485,7 @@ struct refgc_event {
 #define REFGC_IOC_SYNC		_IO(REFGC_IOC_MAGIC, 0x2e)
 #define REFGC_IOC_SET_FLAGS	_IOW(REFGC_IOC_MAGIC, 0x2f, struct refgc_gc_value)
 #define REFGC_IOC_GET_FLAGS	_IOR(REFGC_IOC_MAGIC, 0x30, struct refgc_gc_value)
-/* Finish a suspended collection: EINVAL when none is. */
+/* Go on with a suspended collection: EINVAL when none is. */
 #define REFGC_IOC_COLLECT_RESUME _IOR(REFGC_IOC_MAGIC, 0x31, struct refgc_collect)
 
 #endif /* _UAPI_LINUX_REFGC_H */

@@ -43,8 +43,9 @@ int refgc_collect(int fd, int generation, struct refgc_collect *out)
  * @arg: for @fn.
  * @out: the outcome, or NULL.
  *
- * COLLECT with REFGC_COLLECT_FINALIZE, then, if the collection stopped
- * for finalizers, the records, then REFGC_IOC_COLLECT_RESUME.  A nonzero
+ * COLLECT with REFGC_COLLECT_FINALIZE, then, for as long as the
+ * collection stops for userspace, its records, then
+ * REFGC_IOC_COLLECT_RESUME.  A nonzero
  * return from @fn stops calling it (remaining FINALIZE handles are
  * dropped); the collection is still finished.
  *
@@ -61,7 +62,8 @@ int refgc_collect_fin(int fd, int generation, refgc_event_fn fn, void *arg,
 
 	if (r < 0)
 		return (int)r;
-	if (c.flags & REFGC_COLLECT_SUSPENDED) {
+	/* Each stop leaves work in the queue; RESUME may stop again. */
+	while (c.flags & REFGC_COLLECT_SUSPENDED) {
 		while ((n = refgc_event_read(fd, ev, 64, 0)) > 0) {
 			for (i = 0; i < n; i++) {
 				if (fn && !stop)

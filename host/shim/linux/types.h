@@ -23,4 +23,9 @@ typedef short s16;
 typedef int s32;
 typedef long long s64;
 
+/* The kernel gets it from compiler_attributes.h, included everywhere. */
+#ifndef fallthrough
+#define fallthrough __attribute__((__fallthrough__))
+#endif
+
 #endif /* _HOST_SHIM_LINUX_TYPES_H */
