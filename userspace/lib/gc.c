@@ -31,6 +31,23 @@ int refgc_collect(int fd, int generation, struct refgc_collect *out)
 	return (int)r;
 }
 
+/* Hand the records of one suspended phase to @fn, until none is left. */
+static int fin_phase(int fd, refgc_event_fn fn, void *arg, int *stop)
+{
+	struct refgc_event ev[64];
+	int n, i;
+
+	while ((n = refgc_event_read(fd, ev, 64, 0)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (fn && !*stop)
+				*stop = fn(&ev[i], arg);
+			else if (ev[i].type == REFGC_EV_FINALIZE)
+				refgc_decref(fd, ev[i].id, NULL);
+		}
+	}
+	return n;
+}
+
 /**
  * refgc_collect_fin() - gc.collect(), with the finalizers run inside it
  * @fd: the arena.
@@ -38,16 +55,18 @@ int refgc_collect(int fd, int generation, struct refgc_collect *out)
  * @fn: called for each event record queued while the collection is
  *	suspended, in order (weakref callbacks first, then the finalizers,
  *	then whatever those cause).  A FINALIZE record's handle is @fn's:
- *	it drops it (refgc_decref()) unless the finalizer keeps self.  @fn
- *	may do anything to the arena.  NULL: every finalizer is "pass".
+ *	it drops it (refgc_decref()) unless the finalizer keeps self.  While
+ *	@fn runs, a WEAKREF record's weakref is kept alive by the collection.
+ *	@fn may do anything to the arena.  NULL: every finalizer is "pass".
  * @arg: for @fn.
  * @out: the outcome, or NULL.
  *
- * COLLECT with REFGC_COLLECT_FINALIZE, then, for as long as the
- * collection stops for userspace, its records, then
- * REFGC_IOC_COLLECT_RESUME.  A nonzero
- * return from @fn stops calling it (remaining FINALIZE handles are
- * dropped); the collection is still finished.
+ * COLLECT with REFGC_COLLECT_FINALIZE; while the collection says it is
+ * suspended, the records of that phase, then REFGC_IOC_COLLECT_RESUME,
+ * which may suspend again for a later phase (callbacks, finalizers, the
+ * finalizers of objects that die while the garbage is deleted).  A
+ * nonzero return from @fn stops calling it (remaining FINALIZE handles
+ * are dropped); the collection is still finished.
  *
  * Return: collected + uncollectable, as refgc_collect(), or -errno.
  */
@@ -56,29 +75,18 @@ int refgc_collect_fin(int fd, int generation, refgc_event_fn fn, void *arg,
 {
 	struct refgc_collect c = { .generation = generation,
 				   .flags = REFGC_COLLECT_FINALIZE };
-	struct refgc_event ev[64];
 	long r = refgc_ioctl(fd, REFGC_IOC_COLLECT, &c);
-	int n, i, stop = 0;
+	int n, stop = 0;
 
-	if (r < 0)
-		return (int)r;
-	/* Each stop leaves work in the queue; RESUME may stop again. */
-	while (c.flags & REFGC_COLLECT_SUSPENDED) {
-		while ((n = refgc_event_read(fd, ev, 64, 0)) > 0) {
-			for (i = 0; i < n; i++) {
-				if (fn && !stop)
-					stop = fn(&ev[i], arg);
-				else if (ev[i].type == REFGC_EV_FINALIZE)
-					refgc_decref(fd, ev[i].id, NULL);
-			}
-		}
+	while (r >= 0 && (c.flags & REFGC_COLLECT_SUSPENDED)) {
+		n = fin_phase(fd, fn, arg, &stop);
 		if (n < 0)
 			return n;
 		c = (struct refgc_collect){ 0 };
 		r = refgc_ioctl(fd, REFGC_IOC_COLLECT_RESUME, &c);
-		if (r < 0)
-			return (int)r;
 	}
+	if (r < 0)
+		return (int)r;
 	if (out)
 		*out = c;
 	return (int)r;

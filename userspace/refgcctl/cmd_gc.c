@@ -2,8 +2,9 @@
 /*
  * cmd_gc.c - the commands of Python's gc module: collect, enable, disable,
  * isenabled, threshold, count, stats, debug, garbage, freeze, unfreeze,
- * freeze_count, objects, legacy, sync, and events (the collector's and
- * weakrefs' callbacks, delivered by read()).
+ * freeze_count, objects, legacy, sync, print, and events (the records
+ * of the collector's and weakrefs' callbacks that finalize.c took off
+ * the queue).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,24 +34,19 @@ static void print_gen_sizes(struct interp *ip)
 		"\n", n[REFGC_GEN_PERMANENT]);
 }
 
-static void event_text(struct interp *ip, const struct refgc_event *e);
 static void event_json(struct interp *ip, const struct refgc_event *e);
 
 /*
- * A record queued while the collection waits for its finalizers: shown
- * as `events` shows it; a finalizer without a body is "pass", so its
- * handle on self goes at once.
+ * A record queued while the collection waits for its finalizers: listed
+ * in collect's "events"; fin_record() runs its body (its own results are
+ * written first) and drops the handle on self.
  */
 static int collect_event(const struct refgc_event *ev, void *arg)
 {
 	struct interp *ip = arg;
 
-	if (out_text(&ip->out))
-		event_text(ip, ev);
 	event_json(ip, ev);
-	if (ev->type == REFGC_EV_FINALIZE)
-		refgc_decref(ip->fd, ev->id, NULL);
-	return 0;
+	return fin_record(ip, ev);
 }
 
 static int cmd_collect(struct interp *ip, struct cmd *c)
@@ -76,7 +72,9 @@ static int cmd_collect(struct interp *ip, struct cmd *c)
 	}
 	/* Finalizers run inside the collection, as __del__ in CPython. */
 	out_arr_begin(&ip->out, "events");
+	ip->in_collect++;
 	r = refgc_collect_fin(ip->fd, (int)gen, collect_event, ip, &res);
+	ip->in_collect--;
 	out_arr_end(&ip->out);
 	if (r < 0)
 		return r;
@@ -476,57 +474,64 @@ static void event_json(struct interp *ip, const struct refgc_event *e)
 	out_obj_end(o);
 }
 
+/*
+ * The records taken off the queue since the last `events` (fin_drain()
+ * takes them after every command, and has run their bodies), oldest
+ * first; an overflow record first if the log itself was full.
+ */
 static int cmd_events(struct interp *ip, struct cmd *c __maybe_unused)
 {
-	struct refgc_event ev[64];
-	uint64_t *fin = NULL;
-	size_t nfin = 0, nev = 0, i;
-	int n, r = 0;
+	struct refgc_event lost = { .type = REFGC_EV_OVERFLOW };
+	size_t i, n;
 
+	fin_drain(ip);
 	ip->out.custom = true;
 	out_arr_begin(&ip->out, "events");
-	for (;;) {
-		n = refgc_event_read(ip->fd, ev, ARRAY_SIZE(ev), 0);
-		if (n <= 0) {
-			r = n;
-			break;
-		}
-		for (i = 0; i < (size_t)n; i++) {
-			if (ev[i].type == REFGC_EV_FINALIZE) {
-				fin = xrealloc(fin, (nfin + 1) * sizeof(*fin));
-				fin[nfin++] = ev[i].id;
-			}
-			if (out_text(&ip->out))
-				event_text(ip, &ev[i]);
-			event_json(ip, &ev[i]);
-			nev++;
-		}
+	lost.lost = ip->log_lost;
+	n = ip->nlog + (ip->log_lost ? 1 : 0);
+	for (i = 0; i < n; i++) {
+		const struct refgc_event *e = ip->log_lost ?
+			(i ? &ip->evlog[i - 1] : &lost) : &ip->evlog[i];
+
+		if (out_text(&ip->out))
+			event_text(ip, e);
+		event_json(ip, e);
 	}
 	out_arr_end(&ip->out);
 	if (out_text(&ip->out))
-		fprintf(ip->out.f, "events: %zu\n", nev);
-	/* The finalizers have run: drop the handles the events gave us. */
-	for (i = 0; i < nfin; i++) {
-		int d = refgc_decref(ip->fd, fin[i], NULL);
-
-		if (d && !r)
-			r = d;
-	}
-	free(fin);
-	return r;
+		fprintf(ip->out.f, "events: %zu\n", n);
+	ip->nlog = 0;
+	ip->log_lost = 0;
+	return 0;
 }
 
-/* print TEXT...: the words, as Python's print() (JSON: a "text" record). */
+/*
+ * print TEXT...: the words, as Python's print() (JSON: a "text" record); a
+ * word that is a bound name prints as its object, <T label#id>, as
+ * print(obj) prints its repr.
+ */
 static int cmd_print(struct interp *ip, struct cmd *c)
 {
 	char buf[1024];
 	size_t n = 0;
+	uint64_t id;
 	int i;
 
 	buf[0] = '\0';
-	for (i = 1; i < c->ntok && n < sizeof(buf); i++)
-		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i > 1 ? " " : "",
-			      c->tok[i].s);
+	for (i = 1; i < c->ntok && n < sizeof(buf); i++) {
+		const char *sep = i > 1 ? " " : "", *label;
+
+		id = c->sym[i] >= 0 ? ip_sym(ip, (uint32_t)c->sym[i])->obj : 0;
+		if (!id) {
+			n += snprintf(buf + n, sizeof(buf) - n, "%s%s", sep,
+				      c->tok[i].s);
+			continue;
+		}
+		label = ip_label(ip, id);
+		n += snprintf(buf + n, sizeof(buf) - n, "%s<%s %s#%llu>", sep,
+			      ip_type_name(ip, ip_obj_type(ip, id)),
+			      label ? label : "", (unsigned long long)id);
+	}
 	if (out_text(&ip->out)) {
 		ip->out.custom = true;
 		fprintf(ip->out.f, "%s\n", buf);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_obj.c - the commands on types, names and objects: type, new, let,
- * del, link, unlink, clear, weakref, deref, getrefcount, referents,
+ * del, link, unlink, clear, weakref (a callback body is kept by
+ * finalize.c), deref, getrefcount, referents,
  * referrers, is_tracked, is_finalized, memory.
  *
  * Commands marked CMD_BATCH check everything before their first op, run
@@ -197,16 +198,28 @@ static int cmd_weakref(struct interp *ip, struct cmd *c)
 	if (r)
 		return r;
 	if (c->ntok > 3) {
-		if (strcmp(c->tok[3].s, "callback"))
+		if (!strcmp(c->tok[3].s, "callback:") && !c->body)
+			return ip_error(ip, -EINVAL, c->tok[3].col,
+					"a callback body cannot be nested");
+		if (strcmp(c->tok[3].s, "callback") && !c->body)
 			return ip_error(ip, -EINVAL, c->tok[3].col,
 					"expected 'callback', got '%s'",
 					c->tok[3].s);
+		if (c->ntok > 4 && !c->body)
+			return ip_error(ip, -EINVAL, c->tok[4].col,
+					"usage: weakref W V [callback[: CMD [; CMD ...]]]");
 		callback = true;
 	}
 	r = refgc_weakref_new(ip->fd, v, (uint64_t)s + 1, callback, &w);
 	if (r)
 		return r;
 	ip_set_meta(ip, w, s, REFGC_TYPE_WEAKREF_ID);
+	if (c->body) {
+		char what[256];
+
+		snprintf(what, sizeof(what), "%s.callback", c->tok[1].s);
+		fin_set_callback(ip, w, fin_body_dup(c, what, ip->src));
+	}
 	r = ix_bind(ip, (uint32_t)s, w);
 	if (r)
 		return r;
@@ -370,7 +383,8 @@ const struct cmd_def obj_cmds[] = {
 	{ "link", 2, 2, CMD_BATCH, "A B", cmd_link },
 	{ "unlink", 2, 2, CMD_BATCH, "A B", cmd_unlink },
 	{ "clear", 1, 1, CMD_BATCH, "A", cmd_clear },
-	{ "weakref", 2, 3, 0, "W V [callback]", cmd_weakref },
+	{ "weakref", 2, MAX_TOKENS - 1, 0,
+	  "W V [callback[: CMD [; CMD ...]]]", cmd_weakref },
 	{ "deref", 1, 2, 0, "W [V]", cmd_deref },
 	{ "getrefcount", 1, 1, 0, "V", cmd_getrefcount },
 	{ "referents", 1, 1, 0, "V", cmd_referents },

@@ -37,7 +37,8 @@ struct cmd_def;
  * @ntok: words, the command's name included.
  * @tok: the words.
  * @sym: per word, its interned index if it is a name, else -1.
- * @body: for `repeat`, the commands to repeat.
+ * @body: for `repeat`, the commands to repeat; for `def` and `weakref ...
+ *	callback:`, the body.
  * @nbody: how many.
  */
 struct cmd {
@@ -54,6 +55,7 @@ struct cmd {
 #define CMD_BATCH	0x1	/* only queues ops: can run inside a batch */
 #define CMD_NO_REPEAT	0x2	/* not allowed inside `repeat` */
 #define CMD_NEW		0x4	/* `new`: takes objects from the pool */
+#define CMD_NO_BODY	0x8	/* not allowed in a __del__ or callback body */
 
 /**
  * struct cmd_def - a command of the language
@@ -84,13 +86,41 @@ struct sym {
 };
 
 /**
+ * struct fbody - the body of a __del__ or of a weakref callback
+ * @what: "T.__del__" or "W.callback", for messages and the JSON "in".
+ * @src: the source line it was defined on (for diagnostics).
+ * @strs: the words of @cmds, one allocation.
+ * @cmds: the commands.
+ * @n: how many.
+ */
+struct fbody {
+	char *what;
+	char *src;
+	char *strs;
+	struct cmd *cmds;
+	int n;
+};
+
+/**
  * struct typeinfo - a registered type
  * @name: its interned name.
  * @flags: REFGC_TYPE_* bits.
+ * @del: its __del__ body, or NULL (pass).
  */
 struct typeinfo {
 	uint32_t name;
 	uint32_t flags;
+	struct fbody *del;
+};
+
+/**
+ * struct wcb - a weakref whose callback has a body
+ * @id: the weakref object.
+ * @body: the body.
+ */
+struct wcb {
+	uint64_t id;
+	struct fbody *body;
 };
 
 /* How ops are run (struct interp.mode). */
@@ -129,6 +159,17 @@ enum ix_mode {
  * @growth: per type id, the count the last `growth` saw.
  * @ngrowth: entries in @growth.
  * @failures: commands that failed.
+ * @file: the script's name, for messages.
+ * @err_col: the column of the error, or 0.
+ * @err_pfx: bytes of @err that the text-mode diagnostic leaves out.
+ * @src: the source line running, for diagnostics.
+ * @wcbs: weakref callback bodies.
+ * @nwcbs: entries in @wcbs.
+ * @fin_depth: bodies running, one inside another.
+ * @in_collect: suspended collections waiting for this process.
+ * @evlog: records taken off the event queue, for `events`.
+ * @nlog: entries in @evlog.
+ * @log_lost: records not kept because @evlog was full.
  */
 struct interp {
 	int fd;
@@ -161,6 +202,14 @@ struct interp {
 	const char *file;
 	int err_col;
 	size_t err_pfx;
+	const char *src;
+	struct wcb *wcbs;
+	size_t nwcbs;
+	int fin_depth;
+	int in_collect;
+	struct refgc_event *evlog;
+	size_t nlog;
+	uint64_t log_lost;
 };
 
 /* interp.c */
@@ -195,8 +244,20 @@ int parse_num(struct interp *ip, struct cmd *c, int i, uint64_t max,
 
 /* script.c */
 const struct cmd_def *cmd_find(const char *name);
+int cmd_exec(struct interp *ip, struct cmd *c);
+void cmd_report(struct interp *ip, const char *name, int lineno, int r,
+		const char *src);
 int script_run(struct interp *ip, FILE *f, bool prompt);
 int script_check(struct interp *ip, FILE *f);
+
+/* finalize.c: __del__ and callback bodies, the event queue's records */
+extern const struct cmd_def fin_cmds[];
+struct fbody *fin_body_dup(struct cmd *c, const char *what, const char *src);
+void fin_body_free(struct fbody *b);
+void fin_set_callback(struct interp *ip, uint64_t wid, struct fbody *b);
+int fin_record(struct interp *ip, const struct refgc_event *ev);
+void fin_drain(struct interp *ip);
+void fin_free(struct interp *ip);
 
 /* diag.c */
 void diag_print(const char *file, int line, int col, const char *msg,

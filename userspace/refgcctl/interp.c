@@ -58,6 +58,7 @@ void ip_init_offline(struct interp *ip, bool json)
  */
 void ip_free(struct interp *ip)
 {
+	fin_free(ip);
 	refgc_batch_free(&ip->batch);
 	strtab_free(&ip->strs);
 	idmap_free(&ip->meta);

@@ -94,6 +94,10 @@ void out_begin(struct out *o, const char *cmd, int line)
 	sb_puts(&o->sb, "{\"cmd\":");
 	json_escape(&o->sb, cmd);
 	sb_printf(&o->sb, ",\"line\":%d,\"ok\":true", line);
+	if (o->in) {
+		sb_puts(&o->sb, ",\"in\":");
+		json_escape(&o->sb, o->in);
+	}
 	o->first[1] = false;
 }
 
@@ -138,6 +142,11 @@ void out_fail(struct out *o, const char *cmd, int line, int err,
 	sb_printf(&o->sb, ",\"line\":%d,\"ok\":false,\"errno\":\"%s\",\"error\":",
 		  line, errno_name(err));
 	json_escape(&o->sb, msg);
+	if (o->in) {
+		sb_puts(&o->sb, ",\"in\":");
+		json_escape(&o->sb, o->in);
+		sb_puts(&o->sb, ",\"ignored\":true");
+	}
 	sb_puts(&o->sb, "}\n");
 	fputs(sb_str(&o->sb), o->f);
 	fflush(o->f);

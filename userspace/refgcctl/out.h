@@ -25,6 +25,8 @@
  * @first: per depth, whether the next member is the first.
  * @custom: text mode: the command prints its own text, so top-level
  *	scalars are not printed (reset by out_begin()).
+ * @in: the body running ("T.__del__"), or NULL: JSON results get an
+ *	"in" member, and failures "ignored": true.
  */
 struct out {
 	bool json;
@@ -34,6 +36,7 @@ struct out {
 	int depth;
 	bool first[OUT_MAX_DEPTH];
 	bool custom;
+	const char *in;
 };
 
 void out_begin(struct out *o, const char *cmd, int line);

@@ -3,6 +3,9 @@
  * script.c - reading and running scripts: the lexer, the command table,
  * the run loop (one result per command), and `repeat`.
  *
+ * The bodies of `repeat`, `def T.__del__:` and `weakref W V callback:` are
+ * split at ';' here, when the line is parsed.
+ *
  * `repeat N CMD [; CMD ...]` queues the object operations of its body in
  * one batch (ix_op() in IX_BATCH mode) and sends them with REFGC_IOC_BATCH.
  * When every command of the body only queues ops, the objects its `new`
@@ -27,14 +30,14 @@ static int cmd_repeat(struct interp *ip, struct cmd *c);
 static int cmd_help(struct interp *ip, struct cmd *c);
 
 static const struct cmd_def script_cmds[] = {
-	{ "repeat", 2, MAX_TOKENS, CMD_NO_REPEAT, "N CMD [; CMD ...]",
-	  cmd_repeat },
-	{ "help", 0, 0, CMD_NO_REPEAT, "", cmd_help },
+	{ "repeat", 2, MAX_TOKENS, CMD_NO_REPEAT | CMD_NO_BODY,
+	  "N CMD [; CMD ...]", cmd_repeat },
+	{ "help", 0, 0, CMD_NO_REPEAT | CMD_NO_BODY, "", cmd_help },
 	{ NULL },
 };
 
 static const struct cmd_def *const cmd_tables[] = {
-	obj_cmds, gc_cmds, graph_cmds, script_cmds, alias_cmds,
+	obj_cmds, gc_cmds, graph_cmds, script_cmds, alias_cmds, fin_cmds,
 };
 
 /* "; did you mean 'X'?" for an unknown verb, or "". */
@@ -157,8 +160,11 @@ static int tokenize(struct interp *ip, char *line, struct cmd *c)
 	return n;
 }
 
-/* Look up the command of @c and check its word count. */
-static int check_cmd(struct interp *ip, struct cmd *c, bool in_repeat)
+/*
+ * Look up the command of @c and check its word count; @where is NULL at
+ * the top level, else "repeat" or "a body".
+ */
+static int check_cmd(struct interp *ip, struct cmd *c, const char *where)
 {
 	const struct cmd_def *d;
 	int i, nargs = c->ntok - 1;
@@ -168,9 +174,13 @@ static int check_cmd(struct interp *ip, struct cmd *c, bool in_repeat)
 		return ip_error(ip, -EINVAL, c->tok[0].col,
 				"unknown command '%s'%s", c->tok[0].s,
 				did_you_mean(c->tok[0].s));
-	if (in_repeat && (d->flags & CMD_NO_REPEAT))
+	if (where && !strcmp(where, "repeat") && (d->flags & CMD_NO_REPEAT))
 		return ip_error(ip, -EINVAL, c->tok[0].col,
 				"'%s' cannot be repeated", d->name);
+	if (where && strcmp(where, "repeat") &&
+	    (d->flags & (CMD_NO_REPEAT | CMD_NO_BODY)))
+		return ip_error(ip, -EINVAL, c->tok[0].col,
+				"'%s' cannot be in %s", d->name, where);
 	if (nargs < d->min || nargs > d->max) {
 		int col = nargs < d->min ? c->tok[c->ntok - 1].col +
 			  (int)strlen(c->tok[c->ntok - 1].s) :
@@ -187,13 +197,44 @@ static int check_cmd(struct interp *ip, struct cmd *c, bool in_repeat)
 	return 0;
 }
 
-/* Split the body of `repeat N ...` at ';' into c->body. */
-static int parse_repeat(struct interp *ip, struct cmd *c)
+/*
+ * Where the body of @c starts: `repeat N BODY`, `def T.__del__: BODY`
+ * (or `def T.__del__ : BODY`), `weakref W V callback: BODY`; 0 for none.
+ */
+static int body_start(struct cmd *c)
 {
-	int i, start = 2, n = 0;
+	const char *name = c->def->name;
+	size_t n;
 
+	if (!strcmp(name, "repeat"))
+		return 2;
+	if (!strcmp(name, "def")) {
+		n = strlen(c->tok[1].s);
+		if (n > 1 && c->tok[1].s[n - 1] == ':')
+			return 2;
+		return c->ntok > 2 && !strcmp(c->tok[2].s, ":") ? 3 : 0;
+	}
+	if (!strcmp(name, "weakref") && c->ntok > 3 &&
+	    !strcmp(c->tok[3].s, "callback:"))
+		return 4;
+	return 0;
+}
+
+/* Split the body of @c (repeat, def, weakref callback) at ';'. */
+static int parse_body(struct interp *ip, struct cmd *c)
+{
+	int start = body_start(c), i, n = 0;
+	bool rep = c->def->fn == cmd_repeat;
+	const char *where = rep ? "repeat" : "a body";
+
+	if (!start)
+		return 0;
+	if (start == c->ntok && !rep)
+		return ip_error(ip, -EINVAL, c->tok[start - 1].col +
+				(int)strlen(c->tok[start - 1].s),
+				"expected a command after ':'");
 	c->body = xcalloc((size_t)c->ntok, sizeof(*c->body));
-	for (i = 2; i <= c->ntok; i++) {
+	for (i = start; i <= c->ntok; i++) {
 		struct cmd *b;
 		int r, k;
 
@@ -202,13 +243,13 @@ static int parse_repeat(struct interp *ip, struct cmd *c)
 		if (i == start)
 			return ip_error(ip, -EINVAL, i < c->ntok ?
 					c->tok[i].col : c->tok[i - 1].col,
-					"empty command in repeat");
+					"empty command in %s", where);
 		b = &c->body[n++];
 		b->line = c->line;
 		b->ntok = i - start;
 		for (k = 0; k < b->ntok; k++)
 			b->tok[k] = c->tok[start + k];
-		r = check_cmd(ip, b, true);
+		r = check_cmd(ip, b, where);
 		if (r)
 			return r;
 		start = i + 1;
@@ -511,9 +552,18 @@ static void free_cmd(struct cmd *c)
 	c->body = NULL;
 }
 
-/* Report a failed command: JSON on stdout, or FILE:LINE:COL on stderr. */
-static void report(struct interp *ip, const char *name, int lineno, int r,
-		   const char *src)
+/**
+ * cmd_report() - report a failed command
+ * @ip: the interpreter (its message is in @ip->err).
+ * @name: the command's name.
+ * @lineno: its line.
+ * @r: its errno.
+ * @src: its source line.
+ *
+ * JSON on stdout, or FILE:LINE:COL on stderr.
+ */
+void cmd_report(struct interp *ip, const char *name, int lineno, int r,
+		const char *src)
 {
 	const char *msg = sb_str(&ip->err);
 
@@ -527,6 +577,31 @@ static void report(struct interp *ip, const char *name, int lineno, int r,
 		   src);
 }
 
+/**
+ * cmd_exec() - run one parsed command and write its result
+ * @ip: the interpreter.
+ * @c: the command.
+ *
+ * Return: 0, or its errno; then the message is in @ip->err and nothing
+ * is written (cmd_report() writes it).
+ */
+int cmd_exec(struct interp *ip, struct cmd *c)
+{
+	int r;
+
+	ip->line = c->line;
+	sb_reset(&ip->err);
+	ip->err_col = 0;
+	ip->err_pfx = 0;
+	out_begin(&ip->out, c->tok[0].s, c->line);
+	r = c->def->fn(ip, c);
+	if (!r)
+		out_end(&ip->out);
+	else if (!ip->err.len)
+		ip_kerr(ip, r, c);
+	return r;
+}
+
 /* Parse one line: 0 and the command in @c, or its errno (message set). */
 static int parse_line(struct interp *ip, char *line, struct cmd *c)
 {
@@ -537,9 +612,9 @@ static int parse_line(struct interp *ip, char *line, struct cmd *c)
 	ip->err_pfx = 0;
 	r = tokenize(ip, line, c);
 	if (r > 0)
-		r = check_cmd(ip, c, false);
-	if (!r && c->ntok && c->def->fn == cmd_repeat)
-		r = parse_repeat(ip, c);
+		r = check_cmd(ip, c, NULL);
+	if (!r && c->ntok)
+		r = parse_body(ip, c);
 	return r;
 }
 
@@ -562,21 +637,19 @@ static int run_line(struct interp *ip, char *line, int lineno)
 	}
 	name = r > 0 ? c.tok[0].s : "";
 	if (r > 0)
-		r = check_cmd(ip, &c, false);
-	if (!r && c.def->fn == cmd_repeat)
-		r = parse_repeat(ip, &c);
-	if (!r) {
-		out_begin(&ip->out, name, lineno);
-		r = c.def->fn(ip, &c);
-		if (!r)
-			out_end(&ip->out);
-		else if (!ip->err.len)
-			ip_kerr(ip, r, &c);
-	}
+		r = check_cmd(ip, &c, NULL);
+	if (!r)
+		r = parse_body(ip, &c);
+	ip->src = src;
+	if (!r)
+		r = cmd_exec(ip, &c);
 	if (r) {
-		report(ip, name, lineno, r, src);
+		cmd_report(ip, name, lineno, r, src);
 		ip->failures++;
 	}
+	/* __del__ of what the command freed, callbacks, async records. */
+	fin_drain(ip);
+	ip->src = NULL;
 	free(src);
 	free_cmd(&c);
 	return r;
@@ -611,8 +684,8 @@ int script_check(struct interp *ip, FILE *f)
 		cap = (size_t)len * 2 + 2;
 		r = parse_line(ip, line, &c);
 		if (r) {
-			report(ip, c.ntok > 0 ? c.tok[0].s : "", lineno, r,
-			       src);
+			cmd_report(ip, c.ntok > 0 ? c.tok[0].s : "", lineno,
+				   r, src);
 			errors++;
 		}
 		free(src);

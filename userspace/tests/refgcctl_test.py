@@ -5,6 +5,7 @@
 Needs /dev/refgc (refgc.ko loaded), root for the debugfs tests, and
 graphviz `dot` for the DOT tests (skipped without it).  Checks every
 command of the script language in --json mode (test_script.py), the
+__del__ and callback bodies (test_finalize.py), the
 examples, `refgcctl unreachable` against a BFS oracle, and the debugfs
 files and control file (test_tools.py).  The last line is
 "refgcctl: N passed, M failed, K skipped".
@@ -17,6 +18,7 @@ import sys
 
 sys.dont_write_bytecode = True
 import test_cli as c  # noqa: E402
+import test_finalize as fz  # noqa: E402
 import test_script as s  # noqa: E402
 import test_tools as t  # noqa: E402
 from common import TMP, counts, ok, skip  # noqa: E402
@@ -30,7 +32,9 @@ def main():
         for f in [s.test_json_shape, s.test_types_objects,
                   s.test_links_refcounts, s.test_collector_cmds,
                   s.test_garbage_legacy_events, s.test_print,
-                  s.test_weakref_deref,
+                  s.test_weakref_deref, fz.test_del_bodies,
+                  fz.test_callback_bodies, fz.test_body_errors,
+                  fz.test_nesting_text,
                   s.test_events_overflow, s.test_repeat,
                   s.test_repeat_million, s.test_objgraph, s.test_dot,
                   s.test_errors_text_mode, c.test_run_parses_first,

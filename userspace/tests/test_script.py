@@ -291,12 +291,18 @@ def test_print():
     rc, res, _ = script("""print hello   world
 print
 print a -> b   # comment
+type list
+new a list
+print a is a list
 """)
     r = by_line(res)
     ok("print: words joined by one space", rc == 0 and
        r[1]["text"] == "hello world", r[1])
     ok("print: nothing is an empty line", r[2]["text"] == "", r[2])
     ok("print: the comment is not printed", r[3]["text"] == "a -> b", r[3])
+    ok("print: a bound name prints as its object",
+       r[6]["text"] == "<list a#%d> is <list a#%d> list" %
+       ((r[5]["object"]["id"],) * 2), r[6])
 
 
 def test_weakref_deref():

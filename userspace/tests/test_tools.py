@@ -21,7 +21,8 @@ def ex(name):
 
 
 def cmds(res, name):
-    return [r for r in res if r["cmd"] == name]
+    """The top-level results of command NAME (not those of bodies)."""
+    return [r for r in res if r["cmd"] == name and "in" not in r]
 
 
 def test_examples():
@@ -51,17 +52,31 @@ def test_examples():
     fin = [[e["object"]["label"] for e in x["events"]
             if e["type"] == "finalize"] for x in evs]
     derefs = cmds(res, "deref")
-    fin0 = sorted(e["object"]["label"] for e in col[0]["events"]
-                  if e["type"] == "finalize")
-    ok("example 04: finalizers run inside collect, which frees the cycle",
+    fin0 = [e["object"]["label"] for e in col[0]["events"]
+            if e["type"] == "finalize"]
+    # The bodies' print records, and where they sit among the results.
+    byes = [(i, r["text"]) for i, r in enumerate(res)
+            if r.get("in") == "Person.__del__" and r["cmd"] == "print"]
+    at = res.index(col[0])
+    ok("example 04: __del__ bodies run inside collect, which frees the cycle",
        rc == 0 and col[0]["unreachable"] == 2 and
-       fin0 == ["alice", "bob"] and col[1]["unreachable"] == 0 and
-       cmds(res, "memory")[1]["objects"] == 0, (rc, err, col, fin))
+       sorted(fin0) == ["alice", "bob"] and
+       [re.sub(r"#\d+", "", t) for _, t in byes[:2]] ==
+       ["bye <Person %s>" % x for x in fin0] and
+       [i for i, _ in byes[:2]] == [at - 2, at - 1] and
+       col[1]["unreachable"] == 0 and
+       fin[0] == [] and cmds(res, "memory")[1]["objects"] == 0,
+       (rc, err, col, byes))
     ok("example 04: with weakrefs, refcounting frees each Person",
        fin[1] == ["alice"] and fin[2] == ["bob"] and
        derefs[0]["alive"] is True and derefs[1]["alive"] is False and
        col[2]["unreachable"] == 0 and
        cmds(res, "memory")[2]["objects"] == 0, (fin, derefs, col))
+    ok("example 04: bye alice right after `del alice`",
+       len(byes) == 4 and byes[2][1].startswith("bye <Person alice#") and
+       res[byes[2][0] - 1]["cmd"] == "del" and
+       byes[3][1].startswith("bye <Person bob#") and
+       res[byes[3][0] - 1]["cmd"] == "del", byes)
 
     rc, res, err = ex("05-cache-leak.rgc")
     gr = cmds(res, "growth")
@@ -78,7 +93,8 @@ def test_examples():
        col["unreachable"] == 2 and col["uncollectable"] == 2 and
        sorted(d["label"] for d in cmds(res, "garbage")[0]["garbage"]) ==
        ["a", "b"] and not [e for e in cmds(res, "events")[0]["events"]
-                           if e["type"] == "finalize"], (rc, err, col))
+                           if e["type"] == "finalize"] and
+       not [r for r in res if "in" in r], (rc, err, col))
 
     rc, res, err = ex("07-saveall.rgc")
     col, gb = cmds(res, "collect"), cmds(res, "garbage")
