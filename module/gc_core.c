@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gc_core.c - generations and trial-deletion cycle collection.
+ * gc_core.c - trial-deletion cycle collection (generations: gc_gen.c).
  *
  * This follows the algorithm of CPython 3.11-3.13 (Python/gc.c), with the
  * unreachable-set pipeline in CPython 3.11-3.13's order: legacy
@@ -27,188 +27,9 @@
 #include <linux/prefetch.h>
 #include <linux/sched.h>
 
-#include "gc_core.h"
+#include "gc_internal.h"
 
 #define RESCHED_EVERY	4096
-
-static inline struct rgc_head *to_head(struct list_head *node)
-{
-	return list_entry(node, struct rgc_head, node);
-}
-
-static inline void set_gen(struct rgc_head *op, unsigned int gen)
-{
-	op->flags = (op->flags & ~RGC_F_GEN_MASK) | (gen << RGC_F_GEN_SHIFT);
-}
-
-static unsigned long list_size(const struct list_head *head)
-{
-	const struct list_head *pos;
-	unsigned long n = 0;
-
-	list_for_each(pos, head)
-		if (!(++n % 4096))
-			cond_resched();
-	return n;
-}
-
-/* Move every object of @from to the end of @to, now in generation @gen. */
-static void merge_into(struct list_head *from, struct list_head *to,
-		       unsigned int gen)
-{
-	struct list_head *pos;
-	unsigned long n = 0;
-
-	list_for_each(pos, from) {
-		struct rgc_head *op = to_head(pos);
-
-		op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
-		set_gen(op, gen);
-		if (!(++n % 4096))
-			cond_resched();
-	}
-	list_splice_tail_init(from, to);
-}
-
-/**
- * rgc_init() - set up an empty collector with CPython's defaults
- * @gc: the state to initialise.
- * @ops: the client's object operations.
- */
-void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops)
-{
-	static const u32 thresholds[RGC_NUM_GENERATIONS] = { 700, 10, 10 };
-	int i;
-
-	*gc = (struct rgc_state){ .ops = ops, .enabled = true };
-	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
-		INIT_LIST_HEAD(&gc->gen[i].head);
-		gc->gen[i].threshold = thresholds[i];
-	}
-	INIT_LIST_HEAD(&gc->permanent.head);
-	INIT_LIST_HEAD(&gc->deferred);
-}
-
-/**
- * rgc_track() - start tracking a new container in generation 0
- * @gc: the collector.
- * @op: the object; counts as one allocation (count0 + 1).
- */
-void rgc_track(struct rgc_state *gc, struct rgc_head *op)
-{
-	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
-	op->flags |= RGC_F_TRACKED;
-	set_gen(op, 0);
-	list_add_tail(&op->node, &gc->gen[0].head);
-	gc->gen[0].count++;
-}
-
-/**
- * rgc_track_auto() - track a new container, for a client that collects
- *	automatically
- * @gc: the collector.
- * @op: the object; counts as one allocation (count0 + 1).
- *
- * CPython 3.11 counts an allocation, and runs the collection it makes
- * due, before the new object is tracked: the object is not part of that
- * collection, and joins generation 0 after it, uncounted.  So when this
- * allocation makes a collection due (rgc_collection_due()), @op waits on
- * @gc->deferred (tracked, generation 0) until the client's collection
- * ends (rgc_collect()) or the client flushes it (rgc_flush_deferred()).
- *
- * Return: true when a collection is now due: the client must run it
- * before the next allocation.
- */
-bool rgc_track_auto(struct rgc_state *gc, struct rgc_head *op)
-{
-	rgc_track(gc, op);
-	if (!rgc_collection_due(gc))
-		return false;
-	list_move_tail(&op->node, &gc->deferred);
-	return true;
-}
-
-/**
- * rgc_flush_deferred() - move the deferred new objects into generation 0
- * @gc: the collector.  Their allocations were counted already.
- */
-void rgc_flush_deferred(struct rgc_state *gc)
-{
-	list_splice_tail_init(&gc->deferred, &gc->gen[0].head);
-}
-
-/**
- * rgc_untrack() - stop tracking an object that is being freed
- * @gc: the collector.
- * @op: the object; counts as one deallocation (count0 - 1, not below 0).
- *
- * Safe on an object that sits on one of a running collection's lists.
- */
-void rgc_untrack(struct rgc_state *gc, struct rgc_head *op)
-{
-	if (!rgc_is_tracked(op))
-		return;
-	list_del_init(&op->node);
-	op->flags &= ~(RGC_F_TRACKED | RGC_F_COLLECTING | RGC_F_UNREACHABLE);
-	if (gc->gen[0].count > 0)
-		gc->gen[0].count--;
-}
-
-/**
- * rgc_retrack() - an object's refcount reached zero and its finalizer runs
- * @gc: the collector.
- * @op: the object, if tracked, moves to the end of generation 0,
- *	uncounted, from wherever it is (a running collection's lists
- *	included): CPython's subtype_dealloc untracks an object and tracks
- *	it again before calling its finalizer.  An object so moved off a
- *	collection's legacy-finalizer list is no longer uncollectable: in
- *	CPython it would have been deallocated.
- */
-void rgc_retrack(struct rgc_state *gc, struct rgc_head *op)
-{
-	if (!rgc_is_tracked(op))
-		return;
-	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
-	set_gen(op, 0);
-	list_move_tail(&op->node, &gc->gen[0].head);
-}
-
-/**
- * rgc_auto_generation() - the generation an automatic collection would take
- * @gc: the collector.
- *
- * The oldest generation whose count exceeds its threshold; generation 2
- * only when long_lived_pending >= long_lived_total / 4.
- *
- * Return: 0..2, or -1 when nothing is due.
- */
-int rgc_auto_generation(const struct rgc_state *gc)
-{
-	int i;
-
-	for (i = RGC_NUM_GENERATIONS - 1; i >= 0; i--) {
-		if (gc->gen[i].count <= gc->gen[i].threshold)
-			continue;
-		if (i == RGC_NUM_GENERATIONS - 1 &&
-		    gc->long_lived_pending < gc->long_lived_total / 4)
-			continue;
-		return i;
-	}
-	return -1;
-}
-
-/**
- * rgc_collection_due() - should an automatic collection be scheduled?
- * @gc: the collector.
- *
- * Return: true when count0 exceeds a nonzero threshold0, automatic
- * collection is enabled and no collection is running.
- */
-bool rgc_collection_due(const struct rgc_state *gc)
-{
-	return gc->enabled && gc->gen[0].threshold &&
-	       gc->gen[0].count > gc->gen[0].threshold && !gc->collecting;
-}
 
 /* gc_refs = refcnt for every object of @young; returns how many. */
 static unsigned long update_refs(struct list_head *young)
@@ -372,7 +193,7 @@ static int reserve_garbage(struct rgc_state *gc, int generation)
 	    !(gc->debug & RGC_DEBUG_SAVEALL || gc->legacy_finalizers))
 		return 0;
 	for (i = 0; i <= generation; i++)
-		n += list_size(&gc->gen[i].head);
+		n += rgc_list_size(&gc->gen[i].head);
 	return gc->ops->reserve_garbage(gc, n);
 }
 
@@ -481,7 +302,7 @@ static void handle_legacy_finalizers(struct rgc_state *gc,
 		    gc->ops->has_finalizer(op))
 			gc->ops->save_garbage(gc, op);
 	}
-	merge_into(finalizers, old, oldgen);
+	rgc_merge_into(finalizers, old, oldgen);
 }
 
 static void report_list(struct rgc_state *gc, struct list_head *list,
@@ -591,7 +412,7 @@ static void collect_finish(struct rgc_state *gc, struct rgc_result *res)
 	unsigned long uncollectable;
 	struct rgc_gen_stats *st;
 
-	uncollectable = list_size(&p->finalizers);
+	uncollectable = rgc_list_size(&p->finalizers);
 	if (p->debug & RGC_DEBUG_UNCOLLECTABLE)
 		report_list(gc, &p->finalizers, false);
 	handle_legacy_finalizers(gc, &p->finalizers,
@@ -737,7 +558,7 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 					      &p->finalizers);
 	if (!list_empty(&p->finalizers)) {
 		move_legacy_finalizer_reachable(gc, &p->finalizers);
-		p->collected = list_size(&p->unreachable);
+		p->collected = rgc_list_size(&p->unreachable);
 	}
 
 	if (gc->debug & RGC_DEBUG_COLLECTABLE)
@@ -777,46 +598,4 @@ int rgc_collect_resume(struct rgc_state *gc, struct rgc_result *res)
 int rgc_collect(struct rgc_state *gc, int generation, struct rgc_result *res)
 {
 	return rgc_collect_begin(gc, generation, res, false);
-}
-
-/**
- * rgc_freeze() - move every tracked object to the permanent generation
- * @gc: the collector.  As gc.freeze() in CPython 3.11, every count is
- *	reset: gc.get_count() is (0, 0, 0) afterwards.
- */
-void rgc_freeze(struct rgc_state *gc)
-{
-	int i;
-
-	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
-		merge_into(&gc->gen[i].head, &gc->permanent.head,
-			   RGC_GEN_PERMANENT);
-		gc->gen[i].count = 0;
-	}
-}
-
-/**
- * rgc_unfreeze() - move the permanent generation back into generation 2
- * @gc: the collector.
- */
-void rgc_unfreeze(struct rgc_state *gc)
-{
-	merge_into(&gc->permanent.head, &gc->gen[RGC_NUM_GENERATIONS - 1].head,
-		   RGC_NUM_GENERATIONS - 1);
-}
-
-/**
- * rgc_gen_size() - how many objects a generation holds
- * @gc: the collector.
- * @gen: 0..2 or RGC_GEN_PERMANENT.
- *
- * Return: the count, by walking the list (O(n)).
- */
-unsigned long rgc_gen_size(const struct rgc_state *gc, int gen)
-{
-	if (gen == RGC_GEN_PERMANENT)
-		return list_size(&gc->permanent.head);
-	if (gen < 0 || gen >= RGC_NUM_GENERATIONS)
-		return 0;
-	return list_size(&gc->gen[gen].head);
 }
