@@ -55,6 +55,8 @@ static void run_finalizer(struct hworld *w, struct hobj *o)
 	w->fin[w->nfin++] = o;
 }
 
+static void clear_weakrefs_to(struct hworld *w, struct hobj *o);
+
 /* Drop a reference without freeing yet: a dead object joins w->dying. */
 static void put_ref(struct hworld *w, struct hobj *o)
 {
@@ -65,7 +67,12 @@ static void put_ref(struct hworld *w, struct hobj *o)
 	if (--o->gc.refcnt)
 		return;
 	if ((o->flags & HOBJ_FINALIZER) && !rgc_is_finalized(&o->gc)) {
-		/* As CPython's subtype_dealloc: finalize, maybe resurrect. */
+		/*
+		 * As CPython's subtype_dealloc: finalize, maybe resurrect;
+		 * tp_del (legacy) after the weakrefs are cleared.
+		 */
+		if (w->gc.legacy_finalizers)
+			clear_weakrefs_to(w, o);
 		o->gc.flags |= RGC_F_FINALIZED;
 		o->gc.refcnt = 1;
 		rgc_retrack(&w->gc, &o->gc);

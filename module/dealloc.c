@@ -77,12 +77,17 @@ static void obj_free(struct refgc_arena *a, struct refgc_object *o)
 }
 
 /*
- * The object's refcount reached zero: finalize it (it moves to the end of
- * generation 0, as in CPython), or queue it to die.
+ * The object's refcount reached zero: finalize it once (it moves to the
+ * end of generation 0, as in CPython), or queue it to die.  In a legacy
+ * arena the finalizer stands for CPython's tp_del, which
+ * subtype_dealloc() calls after clearing the weakrefs (their callbacks
+ * come first); a PEP 442 finalizer comes before them.
  */
 static void obj_zero(struct refgc_arena *a, struct refgc_object *o)
 {
 	if ((o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc)) {
+		if (a->gc.legacy_finalizers)
+			refgc_weakrefs_clear(a, o, false);
 		o->gc.flags |= RGC_F_FINALIZED;
 		o->gc.refcnt = 1;
 		rgc_retrack(&a->gc, &o->gc);

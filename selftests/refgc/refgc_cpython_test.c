@@ -247,6 +247,50 @@ TEST_F(gc, legacy_finalizer_freed_by_deletion_is_not_garbage)
 	EXPECT_TRUE(DEAD(self->fd, l));
 }
 
+/*
+ * subtype_dealloc() orders a dying object's weakref callbacks around its
+ * finalizer: after __del__ (PEP 442), before tp_del (a legacy arena's
+ * finalizer).  k = F(); w = weakref.ref(k, cb); del k
+ *   PEP 442: __del__ runs (k lives on through the FINALIZE handle, w
+ *            too), cb when k then dies;
+ *   legacy:  cb first (w dead), then tp_del.
+ */
+TEST_F(gc, refcount_death_orders_callbacks_around_the_finalizer)
+{
+	uint64_t k, w;
+	int legacy, n, i, fin, cb;
+
+	for (legacy = 0; legacy < 2; legacy++) {
+		ASSERT_EQ(0, rg_set_value(self->fd, REFGC_IOC_SET_FLAGS,
+					  legacy ? REFGC_ARENA_LEGACY_FINALIZERS :
+						   0));
+		k = NEW(self->fd, self->tf, 0);
+		ASSERT_EQ(0, rg_weakref(self->fd, k, 5, REFGC_WEAKREF_CALLBACK,
+					&w));
+		EVENTS();
+		ASSERT_EQ(0, rg_decref(self->fd, k));
+		n = EVENTS();
+		fin = -1;
+		cb = -1;
+		for (i = 0; i < n; i++) {
+			if (self->ev[i].type == REFGC_EV_FINALIZE)
+				fin = i;
+			if (self->ev[i].type == REFGC_EV_WEAKREF)
+				cb = i;
+		}
+		ASSERT_LE(0, fin);
+		EXPECT_EQ(legacy, cb >= 0 && cb < fin);
+		EXPECT_EQ(legacy, !!(INFO(self->fd, w).flags &
+				     REFGC_INFO_DEAD_REF));
+		ASSERT_EQ(0, rg_decref(self->fd, k));	/* the finalizer ends */
+		EXPECT_TRUE(DEAD(self->fd, k));
+		n = EVENTS();
+		EXPECT_EQ(!legacy, rg_count_events(self->ev, n,
+						   REFGC_EV_WEAKREF, w));
+		ASSERT_EQ(0, rg_weakref_drop(self->fd, w));
+	}
+}
+
 /* The cookies of the WEAKREF records in @ev, in order; how many. */
 static int callback_cookies(const struct refgc_event *ev, int n,
 			    uint64_t *cookies)

@@ -176,12 +176,19 @@ static int new_obj(struct rm_model *m, int kind, uint32_t type, uint64_t id)
 	return i;
 }
 
-/* Refcount reached zero: finalize once (the event holds it), or die. */
+static void clear_wrefs(struct rm_model *m, int i);
+
+/*
+ * Refcount reached zero: finalize once (the event holds it), or die.  A
+ * legacy arena's finalizer (tp_del) comes after the weakrefs are cleared.
+ */
 static void zero(struct rm_model *m, int i)
 {
 	struct rm_obj *o = &m->o[i];
 
 	if (o->kind == RM_FINALIZER && !o->finalized) {
+		if (m->legacy)
+			clear_wrefs(m, i);
 		o->finalized = 1;
 		o->pending = 1;
 		o->rc = 1;
