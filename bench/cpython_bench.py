@@ -9,14 +9,17 @@ disabled, as refgc_bench does with threshold0 = 0.  Prints one JSON object
 per measurement.
 
 usage: cpython_bench.py SHAPE N [SEED]
-  SHAPE random|ring|chain|tree: B3 construction, B1 and B2 collections
+  SHAPE random|ring|chain|tree: B3 construction, B1, B1R and B2
+      collections
   SHAPE young: B4, automatic collection (default thresholds) while N
       objects die young, the workload of bench/refgc_bench_b45.c; pauses
       from gc.callbacks with time.perf_counter_ns
-  SHAPE memory: B5, tracemalloc bytes per object and per reference
+  SHAPE memory: B5, tracemalloc bytes per object and per reference, and
+      in all ("real B/object": objects and their 2 references)
 """
 import gc
 import json
+from array import array
 import sys
 import time
 import tracemalloc
@@ -42,21 +45,23 @@ class SplitMix64:
 
 
 def edges(shape, n, rng):
-    out = []
+    """The edges as a flat array('q') of (source, destination) pairs: not
+    a container, so the collector never sees them (a list of tuples would
+    add 2N tracked tuples to CPython's collections)."""
+    out = array("q")
     for i in range(n):
         if shape == "random":
-            out.append((i, rng.next() % n))
-            out.append((i, rng.next() % n))
+            out.extend((i, rng.next() % n, i, rng.next() % n))
         elif shape == "ring":
-            out.append((i, (i + 1) % n))
+            out.extend((i, (i + 1) % n))
         elif shape == "chain":
             if i + 1 < n:
-                out.append((i, i + 1))
+                out.extend((i, i + 1))
         elif shape == "tree":
             if 2 * i + 1 < n:
-                out.append((i, 2 * i + 1))
+                out.extend((i, 2 * i + 1))
             if 2 * i + 2 < n:
-                out.append((i, 2 * i + 2))
+                out.extend((i, 2 * i + 2))
         else:
             sys.exit(f"cpython_bench: unknown shape {shape}")
     return out
@@ -65,8 +70,8 @@ def edges(shape, n, rng):
 def build(n, edge_list):
     t0 = time.perf_counter()
     objs = [Node() for _ in range(n)]
-    for s, d in edge_list:
-        objs[s].append(objs[d])
+    for k in range(0, len(edge_list), 2):
+        objs[edge_list[k]].append(objs[edge_list[k + 1]])
     return objs, time.perf_counter() - t0
 
 
@@ -89,14 +94,17 @@ def rss_bytes():
 def bench_young(n, rng):
     """B4: see bench/refgc_bench_b45.c for the workload."""
     pauses = []
+    cpu = [0]
     coll = [0, 0, 0]
-    start = [0]
+    start = [0, 0]
 
     def callback(phase, info):
         if phase == "start":
             start[0] = time.perf_counter_ns()
+            start[1] = time.thread_time_ns()
         else:
             pauses.append(time.perf_counter_ns() - start[0])
+            cpu[0] += time.thread_time_ns() - start[1]
             coll[info["generation"]] += 1
 
     kept = []
@@ -132,6 +140,7 @@ def bench_young(n, rng):
            "wall_ns_per_object": round(wall / n, 1),
            "metrics": {
                "gc ns/obj": round(sum(pauses) / n, 1),
+               "gc cpu ns/obj": round(cpu[0] / n, 1),
                "max pause us": round(pauses[-1] / 1e3, 1) if pauses else 0,
                "p99 pause us": round(pauses[len(pauses) * 99 // 100] / 1e3, 1)
                if pauses else 0,
@@ -157,7 +166,8 @@ def bench_memory(n, rng):
            "getsizeof_plus_gc_header": sys.getsizeof(Node()) + 16,
            "holder_list_bytes": m1 - m0,
            "metrics": {"B/object": round((m2 - m1) / n, 1),
-                       "B/ref": round((m3 - m2) / (2 * n), 2)}}
+                       "B/ref": round((m3 - m2) / (2 * n), 2),
+                       "real B/object": round((m3 - m1) / n, 1)}}
     print(json.dumps(rec, separators=(",", ":")), flush=True)
 
 
@@ -183,11 +193,17 @@ def main():
     del objs
     gc.collect()
 
-    # B1: full collection, everything live.
-    objs, _ = build(n, edge_list)
-    t0 = time.perf_counter()
-    gc.collect()
-    report("B1", shape, n, time.perf_counter() - t0, n, collected=0)
+    # B1 and B1R: full collection, everything live, held by one list (in
+    # CPython both are this; refgc's B1 holds a handle on each object,
+    # its B1R one root container, like this list).
+    for bench in ("B1", "B1R"):
+        objs, _ = build(n, edge_list)
+        t0 = time.perf_counter()
+        gc.collect()
+        report(bench, shape, n, time.perf_counter() - t0, n, collected=0)
+        if bench == "B1":
+            del objs
+            gc.collect()
 
     # B2: everything garbage: drop every reference, then collect.
     del objs

@@ -7,7 +7,8 @@
  *
  * usage: refgc_bench SHAPE N [SEED]
  *   SHAPE: random (2 uniformly random references each), ring, chain, tree
- *	(B3 construction, B1 full collection live, B2 all garbage)
+ *	(B3 construction, B1 full collection live with a handle on each
+ *	object, B1R the same held by one root container, B2 all garbage)
  *   SHAPE young: B4, automatic collection while N objects die young
  *   SHAPE memory: B5, bytes per object and per reference
  */
@@ -170,6 +171,28 @@ static void drop_all(int fd, uint64_t *ids, uint64_t n)
 	free(ops);
 }
 
+/* One new container refers to every object of @ids; their handles go. */
+static void hold_by_root(int fd, uint64_t *ids, uint64_t n)
+{
+	struct refgc_op *ops = calloc(n, sizeof(*ops));
+	struct refgc_type t = { .name = "root" };
+	struct refgc_op root;
+	uint64_t i;
+
+	if (!ops)
+		die("calloc", ENOMEM);
+	if (ioctl(fd, REFGC_IOC_TYPE_REGISTER, &t))
+		die("TYPE_REGISTER", errno);
+	root = (struct refgc_op){ .op = REFGC_OP_NEW, .arg = t.id };
+	submit(fd, &root, 1, 1);
+	for (i = 0; i < n; i++)
+		ops[i] = (struct refgc_op){ .op = REFGC_OP_LINK,
+					    .id = root.result, .arg = ids[i] };
+	submit(fd, ops, n, REFGC_MAX_BATCH_DEFAULT);
+	free(ops);
+	drop_all(fd, ids, n);
+}
+
 static void collect(int fd, const char *bench, const char *shape,
 		    uint64_t n, uint64_t objects)
 {
@@ -224,6 +247,12 @@ int main(int argc, char **argv)
 	/* B2: everything garbage: drop every handle, then collect. */
 	drop_all(fd, ids, n);
 	collect(fd, "B2", shape, n, n);
+	close(fd);
+
+	/* B1R: everything live through one root container, as CPython's list. */
+	fd = build(&g, REFGC_MAX_BATCH_DEFAULT, ids, &secs);
+	hold_by_root(fd, ids, n);
+	collect(fd, "B1R", shape, n, n);
 	close(fd);
 	return 0;
 }
