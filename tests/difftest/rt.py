@@ -1,0 +1,329 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/difftest/rt.py - owned by the CPython differential test.  The
+# CPython side of a scenario: the types, the helpers the translated
+# program calls, and the trace it prints (the same normalized lines
+# run.py makes of `refgcctl run --json`).
+#
+# Isolation: begin() collects, then freezes every object the interpreter
+# (and this module) owns, so gc.collect(), get_count(), get_stats(),
+# get_referrers() see scenario objects only.  The helpers allocate no
+# tracked object that outlives them, but count0 counts real allocations
+# of tracked objects: one taken from a free list (list, dict, tuple) does
+# not count and one put back is not discounted, and a full collection
+# empties the free lists, so a helper's temporaries (gc.get_stats()'s
+# dicts, gc.get_count()'s tuple) would leave count0 off by a few.  Each
+# helper therefore puts count0 back as it found it (after its own
+# gc.collect()), through ctypes: _count0 is found once, by setting
+# distinctive thresholds and finding them 24 bytes apart (struct
+# gc_generation) in the PyInterpreterState.  While the scenario has
+# automatic collection on, every helper runs with the collector disabled,
+# so only the scenario's own T() and weakref.ref() calls can start a
+# collection.
+#
+# run.py runs many scenarios in one interpreter: begin(g) first drops the
+# previous scenario (its globals dict g, frozen objects, garbage).
+import gc
+import sys
+import weakref
+from array import array
+
+try:
+    import _testcapi
+except ImportError:         # legacy scenarios are skipped (run.py)
+    _testcapi = None
+
+_out = []       # trace lines (str only: untracked)
+_ev = []        # finalizer / callback records since the last op
+_lab = {}       # id(weakref) -> label
+_st = {'auto': False, 'interp': 0, 'frozen': True, 'keep': 0}
+_base = array('q', [0] * 9)
+
+
+class T(list):
+    __slots__ = ('label', '__weakref__')
+
+
+class F(T):
+    __slots__ = ()
+
+    def __del__(self):
+        _ev.append('fin ' + self.label)
+
+
+class LF(T):    # legacy: tp_del, no tp_finalize (set up below)
+    __slots__ = ()
+
+    def __tp_del__(self):
+        _ev.append('fin ' + self.label)
+
+
+if _testcapi is not None:
+    _testcapi.with_tp_del(LF)
+_TYPES = (T, F, LF)
+
+
+def _L(o):
+    if type(o) in _TYPES:
+        return o.label
+    return _lab.get(id(o), '?')
+
+
+def _cb(wr):
+    _ev.append('cb ' + _L(wr))
+
+
+def off():
+    """A helper starts: no collection, and note count0."""
+    gc.disable()
+    _saved[0] = _count0.value
+
+
+def on():
+    """A helper ends: count0 as it was (it allocates nothing the scenario
+    sees), and automatic collection back if the scenario had it."""
+    _count0.value = _saved[0]
+    if _st['auto']:
+        gc.enable()
+
+
+def _find_count0():
+    import ctypes
+    import struct
+    gc.disable()
+    gc.set_threshold(77771, 77772, 77773)
+    get = ctypes.pythonapi.PyInterpreterState_Get
+    get.restype = ctypes.c_void_p
+    base = get()
+    buf = ctypes.string_at(base, 1 << 16)
+    off = buf.find(struct.pack('i', 77771))
+    while off >= 0:
+        if struct.unpack_from('ii', buf, off + 24)[0] == 77772 and \
+                struct.unpack_from('i', buf, off + 48)[0] == 77773:
+            break
+        off = buf.find(struct.pack('i', 77771), off + 1)
+    gc.set_threshold(700, 10, 10)
+    if off < 0:
+        raise RuntimeError('rt: gc generation 0 not found')
+    c = ctypes.c_int.from_address(base + off + 4)
+    if c.value != gc.get_count()[0]:
+        raise RuntimeError('rt: gc generation 0 count not found')
+    return c
+
+
+_count0 = _find_count0()
+_saved = array('q', [0])
+SCENARIO_NAMES = tuple('abcdefgh') + ('w1', 'w2', 'w3')
+
+
+
+def begin(g=None):
+    gc.disable()
+    gc.set_debug(0)
+    gc.set_threshold(700, 10, 10)
+    if g is not None:
+        for k in SCENARIO_NAMES:
+            g.pop(k, None)
+    gc.unfreeze()
+    while True:     # legacy cycles come back until their slots are cleared
+        for x in gc.garbage:
+            if type(x) in _TYPES:
+                x.clear()
+        x = None    # or the last one would outlive the freeze below
+        del gc.garbage[:]
+        if not gc.collect() and not gc.garbage:
+            break
+    del _ev[:]
+    del _out[:]
+    _lab.clear()
+    _st['auto'] = False
+    _st['frozen'] = True
+    gc.collect()
+    gc.freeze()
+    _st['interp'] = gc.get_freeze_count()
+    s = gc.get_stats()
+    for g in range(3):
+        _base[3 * g] = s[g]['collections']
+        _base[3 * g + 1] = s[g]['collected']
+        _base[3 * g + 2] = s[g]['uncollectable']
+    del s
+    _count0.value = 0
+
+
+def out(line, text):
+    c = _count0.value       # the (line, text) tuple is a temporary too
+    _out.append('L%d %s' % (line, text))
+    _count0.value = c
+
+
+def flush(line):
+    """After each op: the finalizers and callbacks it ran, in order."""
+    for e in _ev:
+        out(line, '  ' + e)
+    del _ev[:]
+
+
+def new(cls, label):
+    x = cls()
+    x.label = label
+    return x
+
+
+def wref(v, label, cb):
+    off()
+    n = weakref.getweakrefcount(v)
+    # weakref.ref() is called through an argument tuple: put one of each
+    # size on the free lists, so that that temporary leaves count0 alone.
+    t = (v,)
+    t = (v, v)
+    del t
+    on()
+    w = weakref.ref(v, _cb) if cb else weakref.ref(v)
+    off()
+    if weakref.getweakrefcount(v) > n:
+        _lab[id(w)] = label
+    on()
+    return w
+
+
+def unlink(a, b):
+    i = 0
+    while a[i] is not b:
+        i += 1
+    del a[i]
+
+
+def deref(line, w):
+    off()
+    x = w()
+    if x is None:
+        out(line, 'deref dead')
+    else:
+        out(line, 'deref alive ' + _L(x))
+    del x
+    on()
+
+
+def collect(line, g):
+    off()
+    s = gc.get_stats()[g]
+    c0 = s['collected']
+    u0 = s['uncollectable']
+    del s
+    n = gc.collect(g)
+    _saved[0] = _count0.value
+    s = gc.get_stats()[g]
+    c = s['collected'] - c0
+    u = s['uncollectable'] - u0
+    del s
+    out(line, 'collect %d %d %d %d' % (g, n, c, u))
+    on()
+
+
+def count(line):
+    off()
+    c = gc.get_count()
+    out(line, 'count %d %d %d' % c)
+    del c
+    on()
+
+
+def stats(line):
+    off()
+    s = gc.get_stats()
+    for g in range(3):
+        out(line, 'stats %d %d %d %d' % (
+            g, s[g]['collections'] - _base[3 * g],
+            s[g]['collected'] - _base[3 * g + 1],
+            s[g]['uncollectable'] - _base[3 * g + 2]))
+    del s
+    on()
+
+
+def labels(xs):
+    return ' '.join(sorted(_L(x) for x in xs
+                           if type(x) in _TYPES or id(x) in _lab))
+
+
+def garbage(line, clear):
+    off()
+    t = labels(gc.garbage)
+    if clear:
+        n = len(gc.garbage)
+        out(line, 'garbage clear %d [%s]' % (n, t))
+        del t
+        on()
+        del gc.garbage[:]
+        return
+    out(line, 'garbage [%s]' % t)
+    del t
+    on()
+
+
+def referrers(line, v):
+    off()
+    r = gc.get_referrers(v)
+    t = labels(r)
+    del r
+    out(line, 'referrers [%s]' % t)
+    del t
+    on()
+
+
+def tracked(line, v):
+    out(line, 'is_tracked %d' % gc.is_tracked(v))
+
+
+def finalized(line, v):
+    out(line, 'is_finalized %d' % gc.is_finalized(v))
+
+
+def freeze_count(line):
+    n = gc.get_freeze_count()
+    if _st['frozen']:
+        n -= _st['interp']
+    out(line, 'freeze_count %d' % n)
+
+
+def freeze(line):
+    gc.freeze()
+    _st['frozen'] = True
+    freeze_count(line)
+
+
+def unfreeze(line):
+    gc.unfreeze()
+    _st['frozen'] = False
+    freeze_count(line)
+
+
+def debug(line, flags):
+    gc.set_debug(gc.DEBUG_SAVEALL if flags == 'saveall' else 0)
+
+
+def threshold(line, t):
+    off()
+    gc.set_threshold(*t)
+    out(line, 'threshold %d %d %d' % gc.get_threshold())
+    on()
+
+
+def enable(line):
+    _st['auto'] = True
+    gc.enable()
+
+
+def disable(line):
+    _st['auto'] = False
+    gc.disable()
+
+
+def text(line, words):
+    out(line, 'text ' + words)
+
+
+def end(quiet=False):
+    gc.disable()
+    if not quiet:
+        sys.stdout.write(''.join(x + '\n' for x in _out))
+        sys.stdout.flush()
