@@ -152,15 +152,23 @@ def begin(g=None):
 
 def out(line, text):
     c = _count0.value       # the (line, text) tuple is a temporary too
+    e = gc.isenabled()
+    gc.disable()
     _out.append('L%d %s' % (line, text))
     _count0.value = c
+    if e:
+        gc.enable()
 
 
 def flush(line):
     """After each op: the finalizers and callbacks it ran, in order."""
+    if not _ev:
+        return
+    off()               # the list iterator is tracked
     for e in _ev:
         out(line, '  ' + e)
     del _ev[:]
+    on()
 
 
 def new(cls, label):
