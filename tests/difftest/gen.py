@@ -30,21 +30,44 @@ WNAMES = ('w1', 'w2', 'w3')
 
 
 class Scenario:
+    """A scenario is a list of units, one per op: the script line, its
+    Python ('@' stands for the script line number), how many `events`
+    lines follow it, whether a `sync` does; assemble() numbers them
+    (and run.py --reduce drops units)."""
     def __init__(self, kind):
         self.kind = kind
-        self.rgc = []           # script lines
-        self.py = []            # Python lines
-        self.internal = set()   # script lines that only drain events
+        self.head = 'begin(globals())'
+        self.units = []
 
-    def op(self, rgc, py, drain=0):
-        self.rgc.append(rgc)
-        line = len(self.rgc)
-        self.py.append(py.replace('@', str(line)))
-        self.py.append('flush(%d)' % line)
-        for _ in range(drain):
-            self.rgc.append('events')
-            self.internal.add(len(self.rgc))
-        return line
+    def op(self, rgc, py, drain=0, sync=False, **extra):
+        u = dict(rgc=rgc, py=py, drain=drain, sync=sync)
+        u.update(extra)
+        self.units.append(u)
+        return u
+
+    def assemble(self):
+        self.rgc = []           # script lines
+        self.py = [self.head]   # Python lines
+        self.internal = set()   # script lines that only drain events
+        self.objgen = {}        # line of `objects G` -> G
+        self.bodylines = set()  # lines of a def or a callback with a body
+        for u in self.units:
+            self.rgc.append(u['rgc'])
+            line = len(self.rgc)
+            self.py.append(u['py'].replace('@', str(line)))
+            self.py.append('flush(%d)' % line)
+            if 'objgen' in u:
+                self.objgen[line] = u['objgen']
+            if u.get('body'):
+                self.bodylines.add(line)
+            for _ in range(u['drain']):
+                self.rgc.append('events')
+                self.internal.add(len(self.rgc))
+            if u['sync']:
+                self.rgc.append('sync')
+                self.internal.add(len(self.rgc))
+        self.py.append('end()')
+        return self
 
 
 def generate(rng, legacy_ok=True, bodies=False):
@@ -62,25 +85,26 @@ def generate(rng, legacy_ok=True, bodies=False):
     slots = {}          # model object id -> [model object id]
     nfin = [0]
     nobj = [0]
-    s.py.append('begin()')
     if kind == 'legacy':
         s.op('legacy on', 'pass')
     s.op('type T', 'pass')
     if fin:
         s.op('type F finalizer', 'pass')
+    if bodies and fin:
+        fb = body(rng, 'fin')
+        if fb:
+            s.op('def F.__del__: ' + fb[0], 'pass', body=True)
+            s.head = 'begin(globals(), %r)' % (fb[1],)
+        s.op('new keep T', "keep = new(T, 'keep')")
+        s.op('new sink T', "sink = new(T, 'sink')")
     fcls = 'LF' if kind == 'legacy' else 'F'
     auto = kind == 'cadence'
 
     def drain():
         return nfin[0] + 1 if fin else 0
 
-    def emit(rgc, py, drops=False):
-        d = drain() if drops else 0
-        line = s.op(rgc, py, d)
-        if auto:
-            s.rgc.append('sync')
-            s.internal.add(len(s.rgc))
-        return line
+    def emit(rgc, py, drops=False, **extra):
+        return s.op(rgc, py, drain() if drops else 0, auto, **extra)
 
     def objs():
         return [n for n in names if kindof[names[n]] != 'W']
@@ -94,6 +118,10 @@ def generate(rng, legacy_ok=True, bodies=False):
         slots[nobj[0]] = []
         return nobj[0]
 
+    if not auto:
+        # A new arena collects automatically, as CPython does; AUTO_NO_
+        # FINALIZERS: scenarios with finalizers turn that off first.
+        emit('disable', 'disable(@)')
     if auto:
         t0 = rng.randint(2, 12)
         t1 = rng.randint(1, 4)
@@ -108,14 +136,17 @@ def generate(rng, legacy_ok=True, bodies=False):
         choices = ['new'] * 5 + ['link'] * 5 + ['del'] * 3 + ['collect'] * 3
         if o:
             choices += ['let', 'clear', 'unlink', 'referrers',
-                        'is_tracked', 'is_finalized']
-        if o and not auto:
+                        'is_tracked', 'is_finalized', 'getrefcount']
+        if o:
             choices += ['weakref'] * 2
         if w:
             choices += ['deref']
-        choices += ['count', 'stats', 'garbage', 'freeze_count', 'print']
+        choices += ['count', 'stats', 'garbage', 'freeze_count', 'print',
+                    'objects']
         if not auto:
             choices += ['freeze', 'unfreeze', 'debug', 'garbage_clear']
+        if bodies and fin:
+            choices += ['keep_fin', 'keep_drop', 'sink_clear', 'keep_refs']
         if auto:
             choices += ['new'] * 10 + ['del'] * 3
         c = rng.choice(choices)
@@ -160,10 +191,17 @@ def generate(rng, legacy_ok=True, bodies=False):
         elif c == 'weakref':
             wn = rng.choice(WNAMES)
             v = rng.choice(o)
-            cb = rng.random() < 0.6
+            cb = not auto and rng.random() < 0.6   # AUTO_NO_FINALIZERS
             names[wn] = fresh('W')
-            emit('weakref %s %s%s' % (wn, v, ' callback' if cb else ''),
-                 "%s = wref(%s, '%s', %s)" % (wn, v, wn, cb), drops=True)
+            cbb = body(rng, 'cb' + wn) if cb and bodies else None
+            if cbb:
+                emit('weakref %s %s callback: %s' % (wn, v, cbb[0]),
+                     "%s = wref(%s, '%s', True, %r)" % (wn, v, wn, cbb[1]),
+                     drops=True, body=True)
+            else:
+                emit('weakref %s %s%s' % (wn, v, ' callback' if cb else ''),
+                     "%s = wref(%s, '%s', %s)" % (wn, v, wn, cb),
+                     drops=True)
         elif c == 'deref':
             wn = rng.choice(w)
             emit('deref %s' % wn, 'deref(@, %s)' % wn)
@@ -173,6 +211,13 @@ def generate(rng, legacy_ok=True, bodies=False):
         elif c == 'referrers':
             v = rng.choice(o + w)
             emit('referrers %s' % v, 'referrers(@, %s)' % v)
+        elif c == 'getrefcount':
+            v = rng.choice(o + w)
+            emit('getrefcount %s' % v, 'refcount(@, %s)' % v)
+        elif c == 'objects':
+            g = rng.choice((None, 0, 1, 2))
+            emit('objects' if g is None else 'objects %d' % g,
+                 'objects(@, %s)' % g, objgen='all' if g is None else g)
         elif c == 'is_tracked':
             v = rng.choice(o + w)
             emit('is_tracked %s' % v, 'tracked(@, %s)' % v)
@@ -188,6 +233,14 @@ def generate(rng, legacy_ok=True, bodies=False):
         elif c == 'debug':
             f = rng.choice(('saveall', 'none'))
             emit('debug %s' % f, "debug(@, '%s')" % f)
+        elif c == 'keep_fin':
+            emit('is_finalized keep', 'finalized(@, keep)')
+        elif c == 'keep_refs':
+            emit('referrers keep', 'referrers(@, keep)')
+        elif c == 'keep_drop':
+            emit('let keep sink', 'keep = sink', drops=True)
+        elif c == 'sink_clear':
+            emit('clear sink', 'sink.clear()', drops=True)
         elif c == 'print':
             t = 'p%d' % rng.randint(0, 99)
             emit('print %s' % t, "text(@, '%s')" % t)
@@ -196,8 +249,23 @@ def generate(rng, legacy_ok=True, bodies=False):
     for c in ('count', 'stats', 'freeze_count'):
         emit(c, '%s(@)' % c)
     emit('garbage', 'garbage(@, False)')
-    s.py.append('end()')
-    return s
+    return s.assemble()
+
+
+def body(rng, word):
+    """A finalizer's or callback's body: (script text, rt.body() ops), or
+    None for none (pass).  No-op, record that it ran, resurrect (keep =
+    self) and link elsewhere (sink.append(self)), alone or together."""
+    parts = [p for p in ('print', 'keep', 'sink') if rng.random() < 0.4]
+    if not parts:
+        return None if rng.random() < 0.5 else ('print ' + word,
+                                                (('print', word),))
+    rgc = {'print': 'print ' + word, 'keep': 'let keep self',
+           'sink': 'link sink self'}
+    ops = {'print': ('print', word), 'keep': ('keep',), 'sink': ('sink',)}
+    rng.shuffle(parts)
+    return (' ; '.join(rgc[p] for p in parts),
+            tuple(ops[p] for p in parts))
 
 
 def scenario(seed, index, **kw):

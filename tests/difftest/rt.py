@@ -23,7 +23,9 @@
 #
 # run.py runs many scenarios in one interpreter: begin(g) first drops the
 # previous scenario (its globals dict g, frozen objects, garbage).
+import ctypes
 import gc
+import struct
 import sys
 import weakref
 from array import array
@@ -36,7 +38,10 @@ except ImportError:         # legacy scenarios are skipped (run.py)
 _out = []       # trace lines (str only: untracked)
 _ev = []        # finalizer / callback records since the last op
 _lab = {}       # id(weakref) -> label
-_st = {'auto': False, 'interp': 0, 'frozen': True, 'keep': 0}
+_cbody = {}     # id(weakref) -> its callback's body
+_fbody = [()]   # the finalizer type's body
+_g = [None]     # the scenario's globals
+_st = {'auto': False, 'interp': 0, 'frozen': True, 'roots': False}
 _base = array('q', [0] * 9)
 
 
@@ -49,6 +54,7 @@ class F(T):
 
     def __del__(self):
         _ev.append('fin ' + self.label)
+        body(_fbody[0], self)
 
 
 class LF(T):    # legacy: tp_del, no tp_finalize (set up below)
@@ -56,6 +62,7 @@ class LF(T):    # legacy: tp_del, no tp_finalize (set up below)
 
     def __tp_del__(self):
         _ev.append('fin ' + self.label)
+        body(_fbody[0], self)
 
 
 if _testcapi is not None:
@@ -71,6 +78,21 @@ def _L(o):
 
 def _cb(wr):
     _ev.append('cb ' + _L(wr))
+    body(_cbody.get(id(wr), ()), wr)
+
+
+def body(ops, x):
+    """A finalizer's or callback's body (gen.py --bodies), self = x:
+    ('print', WORD), ('keep',): keep = self, ('sink',): sink.append(self).
+    It runs inside a collection or a deallocation, where the tuple
+    iterator it allocates cannot start another collection."""
+    for op in ops:
+        if op[0] == 'print':
+            _ev.append('text ' + op[1])
+        elif op[0] == 'keep':
+            _g[0]['keep'] = x
+        elif op[0] == 'sink':
+            _g[0]['sink'].append(x)
 
 
 def off():
@@ -88,8 +110,6 @@ def on():
 
 
 def _find_count0():
-    import ctypes
-    import struct
     gc.disable()
     gc.set_threshold(77771, 77772, 77773)
     get = ctypes.pythonapi.PyInterpreterState_Get
@@ -112,15 +132,20 @@ def _find_count0():
 
 
 _count0 = _find_count0()
+_api = ctypes.pythonapi
+_api.PyObject_GC_UnTrack.argtypes = [ctypes.py_object]
+_api.PyObject_GC_Track.argtypes = [ctypes.py_object]
 _saved = array('q', [0])
-SCENARIO_NAMES = tuple('abcdefgh') + ('w1', 'w2', 'w3')
+SCENARIO_NAMES = tuple('abcdefgh') + ('w1', 'w2', 'w3', 'keep', 'sink')
 
 
 
-def begin(g=None):
+def begin(g=None, fbody=()):
     gc.disable()
     gc.set_debug(0)
     gc.set_threshold(700, 10, 10)
+    _fbody[0] = ()      # the previous scenario's bodies must not run now
+    _cbody.clear()
     if g is not None:
         for k in SCENARIO_NAMES:
             g.pop(k, None)
@@ -136,18 +161,25 @@ def begin(g=None):
     del _ev[:]
     del _out[:]
     _lab.clear()
+    _fbody[0] = fbody
+    _g[0] = g
     _st['auto'] = False
     _st['frozen'] = True
+    _st['roots'] = False
+    if g is not None and not gc.is_tracked(g):
+        _api.PyObject_GC_Track(g)     # frozen below with the interpreter
     gc.collect()
     gc.freeze()
     _st['interp'] = gc.get_freeze_count()
     s = gc.get_stats()
-    for g in range(3):
-        _base[3 * g] = s[g]['collections']
-        _base[3 * g + 1] = s[g]['collected']
-        _base[3 * g + 2] = s[g]['uncollectable']
+    for i in range(3):
+        _base[3 * i] = s[i]['collections']
+        _base[3 * i + 1] = s[i]['collected']
+        _base[3 * i + 2] = s[i]['uncollectable']
     del s
     _count0.value = 0
+    _st['auto'] = True      # a new arena collects automatically
+    gc.enable()
 
 
 def out(line, text):
@@ -162,6 +194,7 @@ def out(line, text):
 
 def flush(line):
     """After each op: the finalizers and callbacks it ran, in order."""
+    roots()
     if not _ev:
         return
     off()               # the list iterator is tracked
@@ -177,9 +210,8 @@ def new(cls, label):
     return x
 
 
-def wref(v, label, cb):
+def wref(v, label, cb, cbody=()):
     off()
-    n = weakref.getweakrefcount(v)
     # weakref.ref() is called through an argument tuple: put one of each
     # size on the free lists, so that that temporary leaves count0 alone.
     t = (v,)
@@ -188,8 +220,11 @@ def wref(v, label, cb):
     on()
     w = weakref.ref(v, _cb) if cb else weakref.ref(v)
     off()
-    if weakref.getweakrefcount(v) > n:
-        _lab[id(w)] = label
+    # The label is the last name given to `weakref` for the object (a
+    # basic weakref returned again is relabeled, as refgc does).
+    _lab[id(w)] = label
+    if cbody:
+        _cbody[id(w)] = cbody
     on()
     return w
 
@@ -214,6 +249,7 @@ def deref(line, w):
 
 def collect(line, g):
     off()
+    roots()
     s = gc.get_stats()[g]
     c0 = s['collected']
     u0 = s['uncollectable']
@@ -270,10 +306,27 @@ def garbage(line, clear):
 
 def referrers(line, v):
     off()
+    roots()
     r = gc.get_referrers(v)
     t = labels(r)
     del r
     out(line, 'referrers [%s]' % t)
+    del t
+    on()
+
+
+def refcount(line, v):
+    # sys.getrefcount() sees two more: this frame's v and its argument.
+    out(line, 'refcount %d' % (sys.getrefcount(v) - 2))
+
+
+def objects(line, g):
+    off()
+    roots()
+    xs = gc.get_objects() if g is None else gc.get_objects(g)
+    t = labels(xs)
+    del xs
+    out(line, 'objects %s [%s]' % ('all' if g is None else g, t))
     del t
     on()
 
@@ -294,6 +347,7 @@ def freeze_count(line):
 
 
 def freeze(line):
+    roots()
     gc.freeze()
     _st['frozen'] = True
     freeze_count(line)
@@ -302,7 +356,36 @@ def freeze(line):
 def unfreeze(line):
     gc.unfreeze()
     _st['frozen'] = False
+    if not _st['roots']:
+        # Unfrozen, the scenario's globals dict and gc.garbage would be
+        # containers inside the collected generations, and the objects
+        # they hold would be moved as only internally referenced
+        # (move_unreachable), changing the order of finalizers; for refgc
+        # names and the garbage list are roots.  Keep them out of the
+        # collector, as the frozen interpreter is.
+        _st['roots'] = True
+        _st['interp'] -= _untrack(_g[0]) + _untrack(gc.garbage)
     freeze_count(line)
+
+
+def _untrack(x):
+    if x is None or not gc.is_tracked(x):
+        return 0
+    c = _count0.value       # ctypes' argument objects are temporaries
+    e = gc.isenabled()
+    gc.disable()
+    _api.PyObject_GC_UnTrack(x)
+    _count0.value = c
+    if e:
+        gc.enable()
+    return 1
+
+
+def roots():
+    """Binding a name tracks the globals dict again: untrack it (after
+    each op, and before each helper that looks at the collector)."""
+    if _st['roots']:
+        _untrack(_g[0])
 
 
 def debug(line, flags):
