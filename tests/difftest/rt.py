@@ -128,10 +128,21 @@ def _find_count0():
     c = ctypes.c_int.from_address(base + off + 4)
     if c.value != gc.get_count()[0]:
         raise RuntimeError('rt: gc generation 0 count not found')
-    return c
+    # (off is generations[0].threshold.)  struct _gc_runtime_state (3.11)
+    # after generations[3]: generation0,
+    # permanent_generation, generation_stats[3], collecting, garbage,
+    # callbacks, long_lived_total, long_lived_pending.
+    p = ctypes.c_void_p
+    if p.from_address(base + off + 168).value != id(gc.garbage) or \
+            p.from_address(base + off + 176).value != id(gc.callbacks):
+        raise RuntimeError('rt: gc long_lived_total not found')
+    return (c, ctypes.c_ssize_t.from_address(base + off + 184),
+            ctypes.c_ssize_t.from_address(base + off + 192))
 
 
-_count0 = _find_count0()
+# count0; long_lived_total and _pending, which begin() zeroes as in a new
+# arena (the interpreter's own objects, frozen, would count in them).
+_count0, _llt, _llp = _find_count0()
 _api = ctypes.pythonapi
 _api.PyObject_GC_UnTrack.argtypes = [ctypes.py_object]
 _api.PyObject_GC_Track.argtypes = [ctypes.py_object]
@@ -177,9 +188,24 @@ def begin(g=None, fbody=()):
         _base[3 * i + 1] = s[i]['collected']
         _base[3 * i + 2] = s[i]['uncollectable']
     del s
+    prime()
     _count0.value = 0
+    _llt.value = 0
+    _llp.value = 0
     _st['auto'] = True      # a new arena collects automatically
     gc.enable()
+
+
+def prime():
+    """PyObject_ClearWeakRefs() holds the callbacks of a dying object
+    with two or more in a tuple of twice as many: a temporary of the
+    interpreter's, not a scenario object.  Leave two tuples of each such
+    size on the free list (as a full collection empties it), so that it
+    leaves count0 alone.  The caller puts count0 back."""
+    for n in range(4, 42, 2):
+        a = (None,) * n
+        b = (None,) * n
+        del a, b
 
 
 def out(line, text):
@@ -256,6 +282,8 @@ def collect(line, g):
     del s
     n = gc.collect(g)
     _saved[0] = _count0.value
+    if g == 2:
+        prime()     # a full collection empties the free lists
     s = gc.get_stats()[g]
     c = s['collected'] - c0
     u = s['uncollectable'] - u0
