@@ -149,6 +149,8 @@ def generate(rng, legacy_ok=True, bodies=False):
             choices += ['keep_fin', 'keep_drop', 'sink_clear', 'keep_refs']
         if auto:
             choices += ['new'] * 10 + ['del'] * 3
+        if fin:
+            choices += ['shape']
         c = rng.choice(choices)
         if c == 'new':
             v = rng.choice(NAMES)
@@ -233,6 +235,22 @@ def generate(rng, legacy_ok=True, bodies=False):
         elif c == 'debug':
             f = rng.choice(('saveall', 'none'))
             emit('debug %s' % f, "debug(@, '%s')" % f)
+        elif c == 'shape':
+            # A cycle q <-> q2 holding a finalizer object k (not in a
+            # cycle) holding l; then its names go, in a random order.
+            q, q2, k, l = rng.sample(NAMES, 4)
+            for v, t in ((q, 'T'), (q2, 'T'), (k, 'F'), (l, 'T')):
+                names[v] = fresh(t)
+                if t == 'F':
+                    nfin[0] += 1
+                emit('new %s %s' % (v, t), "%s = new(%s, '%s')" % (
+                    v, fcls if t == 'F' else 'T', v), drops=True)
+            for a, b in ((q, q2), (q2, q), (q2, k), (k, l)):
+                slots[names[a]].append(names[b])
+                emit('link %s %s' % (a, b), '%s.append(%s)' % (a, b))
+            for v in rng.sample((q, q2, k, l), rng.randint(2, 4)):
+                del names[v]
+                emit('del %s' % v, 'del %s' % v, drops=True)
         elif c == 'keep_fin':
             emit('is_finalized keep', 'finalized(@, keep)')
         elif c == 'keep_refs':

@@ -148,7 +148,7 @@ def attempt(s, a):
         if not k or len(kn) > 50:
             break
         kn.append(k)
-        kt = known.patch(kt, pt, n)
+        kt = known.patch(kt, pt, n, k)
     return rgc, code, kt, pt, kn, n
 
 
@@ -208,6 +208,7 @@ def main():
     gc.collect()
     passed = failed = skipped = 0
     kinds = {}
+    cover = {}          # what the CPython traces observed, by kind
     hits = {}
     t0 = time.time()
     idx = [a.only] if a.only is not None else range(a.count)
@@ -215,6 +216,11 @@ def main():
         s = gen.scenario(seed, i, legacy_ok=legacy_ok, bodies=a.bodies)
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
         rgc, code, kt, pt, kn, n = attempt(s, a)
+        for x in pt:
+            w = x.split()
+            k = w[1] + (' ' + w[2] if w[1] in ('collect', 'is_finalized',
+                                               'deref', 'objects') else '')
+            cover[k] = cover.get(k, 0) + 1
         if a.show:
             print('--- scenario %d (%s)\n%s--- python\n%s--- kernel\n%s\n'
                   '--- cpython\n%s' % (i, s.kind, rgc, code, '\n'.join(kt),
@@ -250,6 +256,8 @@ def main():
     print('# kinds: %s; %.1f s (%.1f ms/scenario)' % (
         ', '.join('%s %d' % kv for kv in sorted(kinds.items())), dt,
         1000 * dt / max(1, len(idx))))
+    print('# observed: ' + ', '.join('%s %d' % kv for kv in
+                                     sorted(cover.items())))
     for k, n in sorted(hits.items()):
         print('# known open %s: %d scenarios (%s)' % (k, n, known.WHY[k]))
     if failed:
