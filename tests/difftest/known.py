@@ -19,7 +19,10 @@ def rule(name, why):
 
 
 def match(s, rgc, kt, pt, n):
-    """The name of the known-open entry this disagreement is, or None."""
+    """The name of the known-open entry this disagreement is, or None.
+    Every rule so far is about legacy mode and two differing lines."""
+    if s.kind != 'legacy' or n >= len(kt) or n >= len(pt):
+        return None
     for name, f in RULES:
         if f(s, rgc, kt, pt, n):
             return name
@@ -40,8 +43,6 @@ def _events_of(trace, n):
       'weakrefs, calling their callbacks, before tp_del; refgc queues the '
       'finalize event first and the callback when the object then dies')
 def _legacy_refcount_order(s, rgc, kt, pt, n):
-    if s.kind != 'legacy' or n >= len(kt) or n >= len(pt):
-        return False
     ke, pe = _events_of(kt, n), _events_of(pt, n)
     if not ke or sorted(ke) != sorted(pe) or ke == pe:
         return False
@@ -56,8 +57,6 @@ def _legacy_refcount_order(s, rgc, kt, pt, n):
       'delete_garbage(), by when clearing q and q2 has freed k (tp_del runs) '
       'and l by refcount: (2, 0, []); refgc reports k as uncollectable')
 def _legacy_reachable(s, rgc, kt, pt, n):
-    if s.kind != 'legacy' or n >= len(kt) or n >= len(pt):
-        return False
     k, p = kt[n].split(), pt[n].split()
     return (k[1] == p[1] == 'collect' and k[2] == p[2] and
             int(k[5]) > int(p[5]))
