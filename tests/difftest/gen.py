@@ -50,7 +50,6 @@ class Scenario:
         self.py = [self.head]   # Python lines
         self.internal = set()   # script lines that only drain events
         self.objgen = {}        # line of `objects G` -> G
-        self.bodylines = set()  # lines of a def or a callback with a body
         for u in self.units:
             self.rgc.append(u['rgc'])
             line = len(self.rgc)
@@ -58,8 +57,6 @@ class Scenario:
             self.py.append('flush(%d)' % line)
             if 'objgen' in u:
                 self.objgen[line] = u['objgen']
-            if u.get('body'):
-                self.bodylines.add(line)
             for _ in range(u['drain']):
                 self.rgc.append('events')
                 self.internal.add(len(self.rgc))
@@ -93,7 +90,7 @@ def generate(rng, legacy_ok=True, bodies=False):
     if bodies and fin:
         fb = body(rng, 'fin')
         if fb:
-            s.op('def F.__del__: ' + fb[0], 'pass', body=True)
+            s.op('def F.__del__: ' + fb[0], 'pass')
             s.head = 'begin(globals(), %r)' % (fb[1],)
         s.op('new keep T', "keep = new(T, 'keep')")
         s.op('new sink T', "sink = new(T, 'sink')")
@@ -199,7 +196,7 @@ def generate(rng, legacy_ok=True, bodies=False):
             if cbb:
                 emit('weakref %s %s callback: %s' % (wn, v, cbb[0]),
                      "%s = wref(%s, '%s', True, %r)" % (wn, v, wn, cbb[1]),
-                     drops=True, body=True)
+                     drops=True)
             else:
                 emit('weakref %s %s%s' % (wn, v, ' callback' if cb else ''),
                      "%s = wref(%s, '%s', %s)" % (wn, v, wn, cb),

@@ -179,7 +179,14 @@ def begin(g=None, fbody=()):
     _st['roots'] = False
     if g is not None and not gc.is_tracked(g):
         _api.PyObject_GC_Track(g)     # frozen below with the interpreter
-    gc.collect()
+    # Until nothing changes: a full collection untracks tuples and dicts
+    # of untracked objects, and one whose contents it untracks goes on
+    # the next; frozen while tracked, it would leave the count of frozen
+    # interpreter objects at a scenario's unfreeze + collect 2 + freeze.
+    m = -1
+    while m != len(gc.get_objects()):
+        m = len(gc.get_objects())
+        gc.collect()
     gc.freeze()
     _st['interp'] = gc.get_freeze_count()
     s = gc.get_stats()

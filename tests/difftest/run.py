@@ -31,15 +31,28 @@ def ktrace(s, records):
     """The normalized trace of refgcctl's JSON records."""
     out = []
     last = 0
+    texts = []          # body prints not yet given an op
     for r in records:
         line = r.get('line', 0)
         cmd = r.get('cmd')
-        if cmd == 'print' and line in s.bodylines and r.get('ok'):
-            # A body's print (--bodies; format not final): an event of
-            # the op that ran the body.
-            out.append('L%d   text %s' % (last, r['text']))
+        if 'in' in r:
+            # A __del__ or callback body's command (--bodies): it prints
+            # its own record, line = the body's definition.  Its prints
+            # are events of the op that ran the body: the collect they
+            # come before, or the command they come after.
+            if cmd == 'print' and r.get('ok'):
+                texts.append(r['text'])
+            elif not r.get('ok'):
+                # CPython's "Exception ignored in": no CPython body fails
+                texts.append('!ignored in %s: %s %s' % (
+                    r['in'], cmd, r.get('errno')))
             continue
-        if line not in s.internal:
+        if texts:
+            at = line if cmd == 'collect' and line not in s.internal \
+                else last
+            out.extend('L%d   text %s' % (at, t) for t in texts)
+            texts = []
+        if line not in s.internal and line:
             last = line
         line = last
 
@@ -92,13 +105,32 @@ def ktrace(s, records):
                 o('  text %s' % e['text'])
             elif e['type'] == 'overflow':
                 o('  overflow')
-    return out
+    out.extend('L%d   text %s' % (last, t) for t in texts)
+    return normal(out)
+
+
+def normal(trace):
+    """Each op's lines, then its events: finalizers and callbacks in the
+    order they ran, then what their bodies printed, in order (refgcctl
+    prints a body's records apart from the events)."""
+    ops = {}
+    for x in trace:
+        head, _, rest = x.partition(' ')
+        ev = rest.startswith('  ')
+        k = 2 if rest.startswith('  text ') else 1 if ev else 0
+        ops.setdefault(head, ([], [], []))[k].append(x)
+    return [x for g in ops.values() for part in g for x in part]
 
 
 def run_kernel(ctl, path):
     p = subprocess.run([ctl, 'run', '--json', path], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
+                       stderr=subprocess.PIPE, text=True)
     recs = []
+    if p.returncode:
+        recs.append({'ok': False, 'cmd': 'exit', 'errno': p.returncode})
+    for ln in p.stderr.splitlines():
+        if not ln.startswith('Exception ignored in'):   # the JSON has it
+            recs.append({'ok': False, 'cmd': 'stderr', 'errno': repr(ln)})
     for ln in p.stdout.splitlines():
         try:
             recs.append(json.loads(ln))
@@ -138,7 +170,7 @@ def attempt(s, a):
     with open(path, 'w') as f:
         f.write(rgc)
     kt = ktrace(s, run_kernel(a.ctl, path))
-    pt = run_python(code)
+    pt = normal(run_python(code))
     kn = []
     n = 0
     while kt != pt:
@@ -168,7 +200,10 @@ def reduce(s, a):
             u = s.units.pop(j)
             s.assemble()
             r = attempt(s, a)
-            if r[2] != r[3] and (what(r[2], r[5]), what(r[3], r[5])) == sig:
+            bad = any(' error ' in x for x in r[2]) or \
+                any('python-exception' in x for x in r[3])
+            if r[2] != r[3] and not bad and \
+                    (what(r[2], r[5]), what(r[3], r[5])) == sig:
                 changed = True
             else:
                 s.units.insert(j, u)
@@ -186,8 +221,9 @@ def main():
     ap.add_argument('--count', type=int, default=300)
     ap.add_argument('--only', type=int, default=None,
                     help='run scenario INDEX of the seed only')
-    ap.add_argument('--bodies', action='store_true',
-                    help='finalizer and callback bodies (refgcctl def)')
+    ap.add_argument('--bodies', choices=('auto', 'on', 'off'),
+                    default='auto', help='finalizer and callback bodies '
+                    '(refgcctl def); auto: if refgcctl knows def')
     ap.add_argument('--ctl', default=os.path.join(
         here, '..', '..', 'build', 'userspace', 'refgcctl'))
     ap.add_argument('--dir', default='/tmp/difftest')
@@ -198,6 +234,13 @@ def main():
     ap.add_argument('--show', action='store_true',
                     help='print every scenario and trace')
     a = ap.parse_args()
+    if a.bodies == 'auto':
+        p = subprocess.run([a.ctl, 'check', '-'], input='type F finalizer\n'
+                           'def F.__del__: pass\n', text=True,
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        a.bodies = 'on' if p.returncode == 0 else 'off'
+    a.bodies = a.bodies == 'on'
     seed = a.seed if a.seed is not None else str(int(time.time()))
     print('difftest: seed %s, %d scenarios%s' % (
         seed, a.count, ' (bodies)' if a.bodies else ''), flush=True)
