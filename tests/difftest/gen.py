@@ -7,8 +7,12 @@
 #
 # Kinds of scenario (Scenario.kind):
 #   plain   - cycles, finalizers (PEP 442), weakrefs with and without
-#             callbacks, collect 0/1/2, SAVEALL, garbage, freeze/unfreeze,
-#             referrers, is_tracked/is_finalized, count/stats.
+#             callbacks, collect 0/1/2, SAVEALL, garbage [clear],
+#             freeze/unfreeze/freeze_count, referrers, objects [GEN],
+#             getrefcount, is_tracked/is_finalized, deref, count/stats,
+#             and a directed shape: a cycle holding a finalizer object
+#             that holds another.  Starts with `disable` (AUTO_NO_
+#             FINALIZERS below; a new arena collects automatically).
 #   legacy  - `legacy on`: finalizer types are tp_del types
 #             (_testcapi.with_tp_del) in CPython.
 #   cadence - enable + threshold, allocations, count/stats.  Deliberate
@@ -23,6 +27,12 @@
 # free more objects.  Each op that can drop a reference is followed by
 # enough `events` lines (one per finalizer object created so far, plus
 # one) to reach the same state as CPython, which runs __del__ at once.
+# (A refgcctl with bodies takes the events itself: the lines find none.)
+#
+# bodies=True (run.py --bodies): the finalizer type gets a body, and a
+# callback weakref may: no-op, record that it ran (print WORD), resurrect
+# (let keep self), link elsewhere (link sink self), alone or together;
+# keep and sink are made first, and ops look at them and drop them.
 import random
 
 NAMES = 'abcdefgh'

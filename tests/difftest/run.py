@@ -6,8 +6,11 @@
 # of gen.py, runs the script with `refgcctl run --json`, runs the Python
 # translation (rt.py) in this interpreter (rt.begin() isolates it), normalizes
 # both to trace lines and compares them.  A disagreement prints the seed,
-# the index, both programs and the first differing line; one that
-# matches an entry of known.py is counted as skipped and named.
+# the index, both programs and the first differing line; a scenario
+# whose disagreements all match entries of known.py is counted as skipped
+# and they are named.
+# Not compared, deliberately: ids, visited, durations (not CPython's),
+# gc_start/gc_stop records, the order of the labels in a list (sorted).
 # Last line: "difftest: N passed, M failed, K skipped".
 import argparse
 import gc
