@@ -107,12 +107,15 @@ demo-run: module userspace
 	$(VM_RUN) --module $(KO) --rw $(BUILD)/demo -- $(CURDIR)/scripts/demo
 
 # The kselftests with REFGC_SOAK=1: the model-based random driver and the
-# hostile-input test scale up to >= 10^6 operations/calls.  Not part of
-# `make check`.
+# hostile-input test scale up to >= 10^6 operations/calls; then 10^4
+# scenarios of the CPython differential test (scripts/difftest; `make
+# check` runs 300).  Not part of `make check`.
 soak: deps
 	@$(MAKE) --no-print-directory module selftests
 	REFGC_SOAK=1 $(VM_RUN) --module $(KO) --timeout 14400 -- \
 		$(CURDIR)/selftests/refgc/run_tests.sh $(BUILD)/selftests
+	@$(MAKE) --no-print-directory userspace
+	DIFFTEST_TIMEOUT=14400 scripts/difftest --count $${DIFFTEST_COUNT:-10000}
 
 bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)
