@@ -37,48 +37,9 @@ def _events_of(trace, n):
     return [x for x in trace if x.startswith(head + '   ')]
 
 
-@rule('legacy-refcount-order',
-      'legacy mode, refcount death of a finalizer object with a weakref '
-      'callback: CPython (subtype_dealloc, as Python 2.7) clears the '
-      'weakrefs, calling their callbacks, before tp_del; refgc queues the '
-      'finalize event first and the callback when the object then dies')
-def _legacy_refcount_order(s, rgc, kt, pt, n):
-    ke, pe = _events_of(kt, n), _events_of(pt, n)
-    if not ke or ke == pe:
-        return False
-    line = int(kt[n].split(' ', 1)[0][1:])
-    op = rgc.splitlines()[line - 1].split()[0]
-    if op == 'collect' or ' fin ' not in kt[n] or ' cb ' not in pt[n]:
-        return False
-    # The same events in another order; or, when the finalizer body
-    # resurrects the object, CPython has run the callbacks and refgc
-    # never does (patch() then stops comparing: the states differ from there on).
-    return sorted(ke) == sorted(pe) or _resurrects(rgc)
-
-
-@rule('legacy-refcount-order-deref',
-      'as legacy-refcount-order: the weakref cleared before tp_del in '
-      'CPython is dead after the body resurrects its referent; in refgc '
-      'it still answers the referent')
-def _legacy_refcount_deref(s, rgc, kt, pt, n):
-    return (_resurrects(rgc) and ' deref alive ' in kt[n] and
-            pt[n].endswith(' deref dead'))
-
-
 def _resurrects(rgc):
     return any(x.startswith('def ') and ' self' in x
                for x in rgc.splitlines())
-
-
-@rule('legacy-reachable-from-garbage',
-      'legacy mode, a finalizer object k outside the cycle it hangs off '
-      '(q <-> q2 -> k -> l): CPython counts uncollectable after '
-      'delete_garbage(), by when clearing q and q2 has freed k (tp_del runs) '
-      'and l by refcount: (2, 0, []); refgc reports k as uncollectable')
-def _legacy_reachable(s, rgc, kt, pt, n):
-    k, p = kt[n].split(), pt[n].split()
-    return (k[1] == p[1] == 'collect' and k[2] == p[2] and
-            int(k[5]) > int(p[5]))
 
 
 @rule('legacy-refinalize',
@@ -102,9 +63,7 @@ def _callback_freed_first(s, rgc, kt, pt, n):
     return '!ignored in ' in kt[n] and '.callback' in kt[n]
 
 
-STOP = {'legacy-reachable-from-garbage', 'legacy-refinalize',
-        'legacy-refcount-order-deref',
-        'callback-weakref-freed-first'}
+STOP = {'legacy-refinalize', 'callback-weakref-freed-first'}
 
 
 def patch(kt, pt, n, name):

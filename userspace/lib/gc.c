@@ -7,6 +7,7 @@
  * and a negative errno on failure, and prints nothing.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "librefgc.h"
@@ -31,20 +32,52 @@ int refgc_collect(int fd, int generation, struct refgc_collect *out)
 	return (int)r;
 }
 
-/* Hand the records of one suspended phase to @fn, until none is left. */
+/*
+ * Hand every record queued now to @fn.  They are all read before the
+ * first call, so that what @fn's own work queues (the callback of an
+ * object a finalizer frees) is left on the queue for @fn to take there
+ * and then, as CPython runs it nested, and is not mistaken for the
+ * phase's.  Returns how many, or -errno.
+ */
+static int fin_batch(int fd, refgc_event_fn fn, void *arg, int *stop)
+{
+	struct refgc_event *ev = NULL, *grown;
+	size_t nev = 0, cap = 0, i;
+	int n;
+
+	for (;;) {
+		if (nev == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(ev, cap * sizeof(*ev));
+			if (!grown) {
+				n = -ENOMEM;
+				break;
+			}
+			ev = grown;
+		}
+		n = refgc_event_read(fd, ev + nev, cap - nev, 0);
+		if (n <= 0)
+			break;
+		nev += n;
+	}
+	for (i = 0; i < nev; i++) {
+		if (fn && !*stop)
+			*stop = fn(&ev[i], arg);
+		else if (ev[i].type == REFGC_EV_FINALIZE)
+			refgc_decref(fd, ev[i].id, NULL);
+	}
+	free(ev);
+	return n < 0 ? n : (int)nev;
+}
+
+/* The records of one suspended phase, until the queue is empty. */
 static int fin_phase(int fd, refgc_event_fn fn, void *arg, int *stop)
 {
-	struct refgc_event ev[64];
-	int n, i;
+	int n;
 
-	while ((n = refgc_event_read(fd, ev, 64, 0)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (fn && !*stop)
-				*stop = fn(&ev[i], arg);
-			else if (ev[i].type == REFGC_EV_FINALIZE)
-				refgc_decref(fd, ev[i].id, NULL);
-		}
-	}
+	do {
+		n = fin_batch(fd, fn, arg, stop);
+	} while (n > 0);
 	return n;
 }
 

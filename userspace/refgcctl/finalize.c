@@ -10,8 +10,9 @@
  * inside `collect`, refgc_collect_fin() hands them to fin_record(); after
  * every command (top level or in a body) fin_drain() takes what refcount
  * deaths and automatic collections queued and runs those bodies.  While a
- * collection is suspended its own reader takes every record, so the
- * drain stands aside.  Bodies nest (a __del__ that collects, or that
+ * collection is suspended, its reader has taken the phase's records
+ * before running any, so a drain in a body takes only what that body
+ * queued, and runs it nested, as CPython does.  Bodies nest (a __del__ that collects, or that
  * frees a finalizer object) up to FIN_MAX_DEPTH; deeper ones are
  * reported and not run, as CPython's RecursionError would end them.
  */
@@ -263,15 +264,16 @@ static void log_add(struct interp *ip, const struct refgc_event *ev)
  *
  * Each record goes to the log `events` shows, and fin_record() runs its
  * body (at FIN_MAX_DEPTH it is reported instead, which ends a chain of
- * finalizers that free finalizer objects).  Nothing is taken while a
- * collection is suspended: its reader takes them.
+ * finalizers that free finalizer objects).  Inside a suspended
+ * collection only a body drains (what it queued itself); `collect`'s
+ * reader takes the rest.
  */
 void fin_drain(struct interp *ip)
 {
 	struct refgc_event ev[64];
 	int n, i;
 
-	if (ip->fd < 0 || ip->in_collect)
+	if (ip->fd < 0 || (ip->in_collect && !ip->fin_depth))
 		return;
 	while ((n = refgc_event_read(ip->fd, ev, ARRAY_SIZE(ev), 0)) > 0) {
 		for (i = 0; i < n; i++) {
