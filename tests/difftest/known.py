@@ -46,10 +46,21 @@ def _resurrects(rgc):
       'legacy mode, a finalizer body resurrects its object, which then '
       'dies again: CPython (tp_del, as Python 2.7) runs the finalizer '
       'again at each death and gc.is_finalized() stays False; refgc '
-      'finalizes once (PEP 442) and reports is_finalized true')
+      'finalizes once (PEP 442) and reports is_finalized true.  When a '
+      'finalizer run during a collection\'s deletion resurrects by '
+      'replacing a resurrected object, CPython\'s second tp_del can free '
+      'what refgc keeps: more uncollectable in refgc')
 def _legacy_refinalize(s, rgc, kt, pt, n):
     return _resurrects(rgc) and (' fin ' in pt[n] or
-                                 kt[n].endswith('is_finalized 1'))
+                                 kt[n].endswith('is_finalized 1') or
+                                 _more_uncollectable(kt[n], pt[n]))
+
+
+def _more_uncollectable(k, p):
+    """Both lines the same collect, refgc's uncollectable higher."""
+    k, p = k.split(), p.split()
+    return (len(k) > 5 and len(p) > 5 and k[1] == p[1] == 'collect' and
+            k[2] == p[2] and int(k[5]) > int(p[5]))
 
 
 @rule('callback-weakref-freed-first',

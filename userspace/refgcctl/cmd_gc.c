@@ -36,6 +36,18 @@ static void print_gen_sizes(struct interp *ip)
 
 static void event_json(struct interp *ip, const struct refgc_event *e);
 
+/* What the body just run took off the queue and ran, after its record. */
+static void collect_nested(struct interp *ip)
+{
+	struct refgc_event *ev;
+	size_t n, i;
+
+	ev = fin_nested_take(ip, &n);
+	for (i = 0; i < n; i++)
+		event_json(ip, &ev[i]);
+	free(ev);
+}
+
 /*
  * A record queued while the collection waits for its finalizers: listed
  * in collect's "events"; fin_record() runs its body (its own results are
@@ -44,9 +56,12 @@ static void event_json(struct interp *ip, const struct refgc_event *e);
 static int collect_event(const struct refgc_event *ev, void *arg)
 {
 	struct interp *ip = arg;
+	int r;
 
 	event_json(ip, ev);
-	return fin_record(ip, ev);
+	r = fin_record(ip, ev);
+	collect_nested(ip);
+	return r;
 }
 
 static int cmd_collect(struct interp *ip, struct cmd *c)

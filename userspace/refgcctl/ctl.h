@@ -170,6 +170,9 @@ enum ix_mode {
  * @evlog: records taken off the event queue, for `events`.
  * @nlog: entries in @evlog.
  * @log_lost: records not kept because @evlog was full.
+ * @nested: records a body took off the queue inside `collect` (what it
+ *	queued itself, run nested), for collect's "events", in order.
+ * @nnested: entries in @nested.
  */
 struct interp {
 	int fd;
@@ -210,6 +213,8 @@ struct interp {
 	struct refgc_event *evlog;
 	size_t nlog;
 	uint64_t log_lost;
+	struct refgc_event *nested;
+	size_t nnested;
 };
 
 /* interp.c */
@@ -257,6 +262,7 @@ void fin_body_free(struct fbody *b);
 void fin_set_callback(struct interp *ip, uint64_t wid, struct fbody *b);
 int fin_record(struct interp *ip, const struct refgc_event *ev);
 void fin_drain(struct interp *ip);
+struct refgc_event *fin_nested_take(struct interp *ip, size_t *n);
 void fin_free(struct interp *ip);
 
 /* diag.c */

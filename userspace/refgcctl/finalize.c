@@ -258,6 +258,31 @@ static void log_add(struct interp *ip, const struct refgc_event *ev)
 	ip->evlog[ip->nlog++] = *ev;
 }
 
+/* Kept for collect's "events" (fin_nested_take()), in the order run. */
+static void nested_add(struct interp *ip, const struct refgc_event *ev)
+{
+	ip->nested = xrealloc(ip->nested, (ip->nnested + 1) *
+			      sizeof(*ip->nested));
+	ip->nested[ip->nnested++] = *ev;
+}
+
+/**
+ * fin_nested_take() - the records bodies ran nested inside `collect`
+ * @ip: the interpreter.
+ * @n: set to how many.
+ *
+ * Return: the array, now the caller's to free, or NULL.
+ */
+struct refgc_event *fin_nested_take(struct interp *ip, size_t *n)
+{
+	struct refgc_event *ev = ip->nested;
+
+	*n = ip->nnested;
+	ip->nested = NULL;
+	ip->nnested = 0;
+	return ev;
+}
+
 /**
  * fin_drain() - take the pending records off the event queue
  * @ip: the interpreter.
@@ -277,7 +302,10 @@ void fin_drain(struct interp *ip)
 		return;
 	while ((n = refgc_event_read(ip->fd, ev, ARRAY_SIZE(ev), 0)) > 0) {
 		for (i = 0; i < n; i++) {
-			log_add(ip, &ev[i]);
+			if (ip->in_collect)
+				nested_add(ip, &ev[i]);
+			else
+				log_add(ip, &ev[i]);
 			fin_record(ip, &ev[i]);
 		}
 	}
@@ -298,6 +326,7 @@ void fin_free(struct interp *ip)
 		fin_body_free(ip->wcbs[i].body);
 	free(ip->wcbs);
 	free(ip->evlog);
+	free(ip->nested);
 }
 
 /* def T.__del__: CMD [; CMD ...] */
