@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Scenarios of the differential harness, written once as real Python.
+
+Each scenario(env) builds objects from env.Obj (a list subclass, or an
+arena.Object subclass), lets them die or collects them, and returns what
+it observed: collect() numbers, which finalizers and callbacks ran (in
+order), what weakrefs return, the garbage list.  test_differential runs
+each in both worlds and requires the same observations; EXPECTED holds
+what CPython 3.11 gives, which the seeds teach.
+"""
+
+KEEP = []       # "a global": module state outlives the scenario
+EXPECTED = {}
+
+
+def scenario(expected=None):
+    def deco(fn):
+        SCENARIOS.append(fn)
+        if expected is not None:
+            EXPECTED[fn.__name__] = expected
+        return fn
+    return deco
+
+
+SCENARIOS = []
+
+
+@scenario({"alive": [False, False], "collect": 0})
+def local_list_freed_on_return(env):
+    def work():
+        items = env.Obj()
+        items.append(env.Obj())
+        return env.ref(items), env.ref(items[0])
+    r1, r2 = work()
+    return {"alive": [r1() is not None, r2() is not None],
+            "collect": env.collect()}
+
+
+@scenario({"alive": True, "collect": 0, "len": 2, "after": False})
+def global_kept_alive(env):
+    g = env.Obj()
+    g.append(env.Obj())
+    g.append(env.Obj())
+    KEEP.append(g)
+    r = env.ref(g[1])
+    del g
+    out = {"collect": env.collect(), "alive": r() is not None,
+           "len": len(KEEP[0])}
+    KEEP.clear()
+    out["after"] = r() is not None
+    return out
+
+
+@scenario({"before": True, "collect": 2, "after": None})
+def cycle_freed_by_collect(env):
+    a, b = env.Obj(), env.Obj()
+    a.append(b)
+    b.append(a)
+    ra = env.ref(a)
+    del a, b
+    before = ra() is not None
+    n = env.collect()
+    return {"before": before, "collect": n, "after": ra()}
+
+
+@scenario({"before": [], "collect": 2, "ran": ["a", "b"]})
+def del_in_a_cycle(env):
+    ran = []
+
+    class Person(env.Obj):
+        def __del__(self):
+            ran.append(self.name)
+    a, b = Person(), Person()
+    a.name, b.name = "a", "b"
+    a.append(b)
+    b.append(a)
+    del a, b
+    before = list(ran)
+    n = env.collect()
+    return {"before": before, "collect": n, "ran": sorted(ran)}
+
+
+@scenario({"ran": ["a", "b"], "collect": 0})
+def del_cycle_fixed_with_a_weakref(env):
+    ran = []
+
+    class Person(env.Obj):
+        def __del__(self):
+            ran.append(self.name)
+    a, b = Person(), Person()
+    a.name, b.name = "a", "b"
+    a.append(b)                 # parent -> child: strong
+    b.parent = env.ref(a)       # child -> parent: weak
+    del a, b
+    return {"ran": list(ran), "collect": env.collect()}
+
+
+@scenario({"slots_seen": ["b", "a"], "collect": 2})
+def finalizers_see_their_slots(env):
+    seen = []
+
+    class Node(env.Obj):
+        def __del__(self):
+            seen.append(self[0].name)
+    a, b = Node(), Node()
+    a.name, b.name = "a", "b"
+    a.append(b)
+    b.append(a)
+    del a, b
+    n = env.collect()
+    return {"slots_seen": sorted(seen, reverse=True), "collect": n}
+
+
+@scenario({"ran": 1, "first": 0, "alive": True, "second": 2})
+def resurrection_runs_del_once(env):
+    ran = []
+    saved = []
+
+    class Phoenix(env.Obj):
+        def __del__(self):
+            ran.append(1)
+            saved.append(self)
+    a, b = Phoenix(), Phoenix()
+    a.append(b)
+    b.append(a)
+    del a, b
+    first = env.collect()
+    alive = len(saved) == 2 and saved[0][0] is saved[1] or \
+        saved[0][0] is not None
+    saved.clear()
+    second = env.collect()
+    return {"ran": len(ran) // 2, "first": first, "alive": alive,
+            "second": second}
+
+
+@scenario({"log": [("cb", True), "del"], "collect": 2})
+def weakref_callback_inside_collect(env):
+    log = []
+
+    class Thing(env.Obj):
+        def __del__(self):
+            log.append("del")
+    a, b = Thing(), env.Obj()
+    a.append(b)
+    b.append(a)
+    r = env.ref(b, lambda ref: log.append(("cb", ref() is None)))
+    del a, b
+    n = env.collect()
+    del r
+    return {"log": log, "collect": n}
+
+
+@scenario({"collect": 0, "handlers": 10, "after": 0})
+def cache_leak(env):
+    class Handler(env.Obj):
+        pass
+    _cache = env.Obj()
+
+    def handle(i):
+        h = Handler()
+        h.name = i
+        _cache.append(h)    # the leak: every handler is cached
+    for i in range(10):
+        handle(i)
+    out = {"collect": env.collect(), "handlers": env.count(Handler)}
+    _cache.clear()
+    out["after"] = env.count(Handler)
+    return out
+
+
+@scenario({"collect": 3, "garbage": ["x", "y", "z"], "again": 3,
+           "after": 0})
+def saveall_hunt(env):
+    class Node(env.Obj):
+        pass
+    env.set_debug(env.DEBUG_SAVEALL)
+    x, y, z = Node(), Node(), Node()
+    x.name, y.name, z.name = "x", "y", "z"
+    x.append(y)
+    y.append(z)
+    z.append(x)
+    del x, y, z
+    n = env.collect()
+    names = sorted(o.name for o in env.garbage())
+    env.set_debug(0)
+    env.clear_garbage()
+    again = env.collect()
+    return {"collect": n, "garbage": names, "again": again,
+            "after": len(env.garbage())}
+
+
+@scenario({"collect": 3, "alive": [True, True, False, False, False]})
+def unreachable_graph(env):
+    root = env.Obj()
+    n1, n2, n3, n4, n5 = (env.Obj() for _ in range(5))
+    root.append(n1)
+    n1.append(n2)
+    n3.append(n4)
+    n4.append(n3)
+    n4.append(n1)       # unreachable pointing into the reachable part
+    n5.append(n5)
+    refs = [env.ref(n) for n in (n1, n2, n3, n4, n5)]
+    del n1, n2, n3, n4, n5
+    n = env.collect()
+    alive = [r() is not None for r in refs]
+    del root
+    return {"collect": n, "alive": alive}
+
+
+@scenario({"events": [("start", 2, 0, 0), ("stop", 2, 2, 0)]})
+def gc_callbacks(env):
+    events = []
+
+    def cb(phase, info):
+        events.append((phase, info["generation"], info["collected"],
+                       info["uncollectable"]))
+    a, b = env.Obj(), env.Obj()
+    a.append(b)
+    b.append(a)
+    del a, b
+    env.callbacks.append(cb)
+    env.collect()
+    env.callbacks.remove(cb)
+    return {"events": events}
+
+
+@scenario({"same": True, "count": 1, "counts_cb": 2})
+def weakref_identity_and_count(env):
+    a = env.Obj()
+    r1, r2 = env.ref(a), env.ref(a)
+    out = {"same": r1 is r2, "count": env.getweakrefcount(a)}
+    r3 = env.ref(a, lambda r: None)
+    out["counts_cb"] = env.getweakrefcount(a)
+    del r3
+    return out
+
+
+@scenario({"young": 2, "old": 0, "alive": True, "full": 2})
+def generations(env):
+    a, b = env.Obj(), env.Obj()
+    a.append(b)
+    b.append(a)
+    del a, b
+    young = env.collect(0)
+    c, d = env.Obj(), env.Obj()
+    c.append(d)
+    d.append(c)
+    env.collect(0)      # survivors move to generation 1
+    r = env.ref(c)
+    del c, d
+    old = env.collect(0)    # generation 1 is not collected
+    alive = r() is not None
+    return {"young": young, "old": old, "alive": alive,
+            "full": env.collect()}
+
+
+@scenario({"order": ["outer", "inner"], "collect": 0})
+def del_frees_another_finalizer(env):
+    order = []
+
+    class Fin(env.Obj):
+        def __del__(self):
+            order.append(self.name)
+    outer, inner = Fin(), Fin()
+    outer.name, inner.name = "outer", "inner"
+    outer.append(inner)
+    del inner
+    del outer       # outer's __del__, then inner dies with outer's slots
+    return {"order": order, "collect": env.collect()}
