@@ -585,11 +585,13 @@ class Arena:
     def get_objects(self, generation=None):
         """The tracked objects of generation (None: 0 to 2)."""
         if generation is None:
-            generation = _refgc.LIST_ALL_GENERATIONS
-        elif generation not in (0, 1, 2):
+            gens = (0, 1, 2)    # not the permanent generation, as gc's
+        elif generation in (0, 1, 2):
+            gens = (generation,)
+        else:
             raise ValueError("generation parameter must be 0, 1 or 2")
-        return [self._wrap(e[0]) for e in
-                _refgc.list(self._fdno(), _refgc.LIST_OBJECTS, generation)
+        return [self._wrap(e[0]) for g in gens for e in
+                _refgc.list(self._fdno(), _refgc.LIST_OBJECTS, g)
                 if e[1] != _refgc.TYPE_WEAKREF_ID]
 
     def get_referrers(self, *objs):
