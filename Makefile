@@ -22,12 +22,12 @@ SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
-	bench bench-build check-debug soak fuzz
+	bench bench-build check-debug soak fuzz python python-check shell-python
 
 all: module userspace selftests
 
 deps:
-	@scripts/deps
+	@scripts/deps python3-dev python3-setuptools python3-pytest
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -116,6 +116,26 @@ soak: deps
 
 bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)
+
+# ---- import refgc (python/) ----
+#
+# python: the package with its C extension, built with Debian's python3
+# into build/python (put it on PYTHONPATH).  python-check: its pytest
+# suite in the VM.  shell-python: python3 in the VM, refgc importable.
+PYTHON ?= /usr/bin/python3
+
+python:
+	@mkdir -p $(BUILD)
+	cd python && $(PYTHON) setup.py -q build --build-base $(BUILD)/python-tmp \
+		--build-lib $(BUILD)/python >$(BUILD)/python-build.log 2>&1 || \
+		{ cat $(BUILD)/python-build.log; exit 1; }
+
+python-check: deps
+	@scripts/python-tests
+
+shell-python: deps python
+	$(UML_RUN) -i -- env PYTHONPATH=$(BUILD)/python \
+		PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -q
 
 # Benchmarks against CPython, not tests: natively (the host build of the
 # collector core against the host's python3), in User-Mode Linux (the
