@@ -174,7 +174,8 @@ uapi-check:
 # into /lib/modules/<release>/updates (then depmod, unless DESTDIR is set:
 # a packager runs it), the udev rule, modules-load.d and modprobe.d
 # examples, librefgc (.so, .a, header, pkg-config), the uapi header,
-# refgcctl and the man pages.  make uninstall removes exactly those files.
+# refgcctl, the man pages and the Python package refgc (PYTHONDIR).  make
+# uninstall removes exactly those files (and refgc's __pycache__).
 # The module is installed unsigned (the kernel's key is not ours).
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -185,9 +186,15 @@ KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MOD_INSTALL_DIR := $(DESTDIR)/lib/modules/$(KVER)/updates
 INSTALL ?= install
+# import refgc: the package goes where Debian's python3 looks for local
+# packages (/usr/local/lib/python3.X/dist-packages); PYTHONDIR overrides.
+PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
+EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+PYTHONDIR ?= $(PREFIX)/lib/$(PYVER)/dist-packages
+PYPKG := $(DESTDIR)$(PYTHONDIR)/refgc
 
 .PHONY: install uninstall
-install: module userspace
+install: module userspace python
 	@test -n "$(KVER)" || { echo "install: no kernel release in $(KDIR)"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) DEPMOD=true \
@@ -199,6 +206,9 @@ install: module userspace
 		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/refgc.conf
 	$(INSTALL) -D -m 0644 conf/modprobe.d/refgc.conf \
 		$(DESTDIR)$(DOCDIR)/examples/modprobe.d/refgc.conf
+	$(INSTALL) -D -m 0644 python/refgc/__init__.py $(PYPKG)/__init__.py
+	$(INSTALL) -D -m 0644 $(BUILD)/python/refgc/_refgc$(EXT_SUFFIX) \
+		$(PYPKG)/_refgc$(EXT_SUFFIX)
 	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 		install
 
@@ -212,5 +222,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples/modules-load.d \
 		$(DESTDIR)$(DOCDIR)/examples/modprobe.d \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rm -f $(PYPKG)/__init__.py $(PYPKG)/_refgc$(EXT_SUFFIX)
+	rm -rf $(PYPKG)/__pycache__
+	-rmdir $(PYPKG) 2>/dev/null
 	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 		uninstall
