@@ -192,6 +192,7 @@ PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_inf
 EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 PYTHONDIR ?= $(PREFIX)/lib/$(PYVER)/dist-packages
 PYPKG := $(DESTDIR)$(PYTHONDIR)/refgc
+PYFILES := $(notdir $(wildcard python/refgc/*.py))
 
 .PHONY: install uninstall
 install: module userspace python
@@ -206,7 +207,9 @@ install: module userspace python
 		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/refgc.conf
 	$(INSTALL) -D -m 0644 conf/modprobe.d/refgc.conf \
 		$(DESTDIR)$(DOCDIR)/examples/modprobe.d/refgc.conf
-	$(INSTALL) -D -m 0644 python/refgc/__init__.py $(PYPKG)/__init__.py
+	for f in $(PYFILES); do \
+		$(INSTALL) -D -m 0644 python/refgc/$$f $(PYPKG)/$$f || exit 1; \
+	done
 	$(INSTALL) -D -m 0644 $(BUILD)/python/refgc/_refgc$(EXT_SUFFIX) \
 		$(PYPKG)/_refgc$(EXT_SUFFIX)
 	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
@@ -222,7 +225,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples/modules-load.d \
 		$(DESTDIR)$(DOCDIR)/examples/modprobe.d \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
-	rm -f $(PYPKG)/__init__.py $(PYPKG)/_refgc$(EXT_SUFFIX)
+	rm -f $(addprefix $(PYPKG)/,$(PYFILES)) $(PYPKG)/_refgc$(EXT_SUFFIX)
 	rm -rf $(PYPKG)/__pycache__
 	-rmdir $(PYPKG) 2>/dev/null
 	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
