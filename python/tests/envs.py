@@ -53,6 +53,9 @@ class PyEnv:
     def count(self, cls):
         return sum(1 for o in gc.get_objects() if type(o) is cls)
 
+    def get_stats(self):
+        return gc.get_stats()
+
     def close(self):
         gc.set_debug(0)
         del gc.garbage[:]
@@ -88,6 +91,9 @@ class RefgcEnv:
 
     def count(self, cls):
         return sum(1 for o in self.arena.get_objects() if type(o) is cls)
+
+    def get_stats(self):
+        return self.arena.get_stats()
 
     def close(self):
         self.arena.close()

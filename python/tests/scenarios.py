@@ -267,3 +267,87 @@ def del_frees_another_finalizer(env):
     del inner
     del outer       # outer's __del__, then inner dies with outer's slots
     return {"order": order, "collect": env.collect()}
+
+
+@scenario({"order": ["n%d" % i for i in range(100)], "collect": 0})
+def finalizer_chain_dies_in_order(env):
+    order = []
+
+    class Fin(env.Obj):
+        def __del__(self):
+            order.append(self.name)
+    head = prev = Fin()
+    head.name = "n0"
+    for i in range(1, 100):
+        n = Fin()
+        n.name = "n%d" % i
+        prev.append(n)
+        prev = n
+    del n, prev
+    del head        # each death frees the next: deaths cascade
+    return {"order": order, "collect": env.collect()}
+
+
+@scenario({"collect": 2, "ran": ["a", "b"], "garbage": 2, "names": ["a", "b"]})
+def saveall_keeps_finalized_objects(env):
+    ran = []
+
+    class Fin(env.Obj):
+        def __del__(self):
+            ran.append(self.name)
+    env.set_debug(env.DEBUG_SAVEALL)
+    a, b = Fin(), Fin()
+    a.name, b.name = "a", "b"
+    a.append(b)
+    b.append(a)
+    del a, b
+    n = env.collect()
+    g = env.garbage()
+    out = {"collect": n, "ran": sorted(ran), "garbage": len(g),
+           "names": sorted(o.name for o in g)}
+    del g
+    env.set_debug(0)
+    env.clear_garbage()
+    env.collect()
+    return out
+
+
+@scenario({"deltas": [[2, 2, 0], [1, 3, 0], [1, 3, 0]]})
+def stats_deltas(env):
+    def cycle(n):
+        objs = [env.Obj() for _ in range(n)]
+        for x, y in zip(objs, objs[1:] + objs[:1]):
+            x.append(y)
+    before = env.get_stats()
+    cycle(2)
+    env.collect(0)
+    cycle(3)
+    env.collect(1)
+    env.collect(0)
+    cycle(3)
+    env.collect(2)
+    after = env.get_stats()
+    return {"deltas": [[a[k] - b[k] for k in ("collections", "collected",
+                                                "uncollectable")]
+                       for a, b in zip(after, before)]}
+
+
+@scenario({"collect": 2, "made": 1, "kept_alive": True, "later": 0})
+def del_makes_new_objects(env):
+    made = []
+
+    class Maker(env.Obj):
+        def __del__(self):
+            x = env.Obj()
+            x.append(env.Obj())
+            made.append(x)      # a new object, kept by Python
+    a, b = Maker(), Maker()
+    a.append(b)
+    b.append(a)
+    del a, b
+    n = env.collect()
+    out = {"collect": n, "made": len(made) // 2,
+           "kept_alive": len(made[0]) == 1}
+    made.clear()
+    out["later"] = env.collect()    # refcounting freed them
+    return out
