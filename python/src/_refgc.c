@@ -57,8 +57,6 @@ static PyObject *raise_errno(int r)
 	return NULL;
 }
 
-#define CHECK(r) do { if ((r) < 0) return raise_errno(r); } while (0)
-
 /* ---- Fd: the arena's file, closed once ---- */
 
 typedef struct {
@@ -225,7 +223,8 @@ static PyObject *py_type_register(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "isI", &fd, &name, &flags))
 		return NULL;
 	r = refgc_type_register(fd, name, flags, &id);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLong(id);
 }
 
@@ -238,7 +237,8 @@ static PyObject *py_new(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "iIK", &fd, &type, &bytes))
 		return NULL;
 	r = refgc_new(fd, type, bytes, (uint64_t *)&id);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLongLong(id);
 }
 
@@ -254,7 +254,8 @@ static PyObject *op1(PyObject *args, op1_fn fn)
 	if (!PyArg_ParseTuple(args, "iK", &fd, &a))
 		return NULL;
 	r = fn(fd, a, (uint64_t *)&res);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLongLong(res);
 }
 
@@ -266,7 +267,8 @@ static PyObject *op2(PyObject *args, op2_fn fn)
 	if (!PyArg_ParseTuple(args, "iKK", &fd, &a, &b))
 		return NULL;
 	r = fn(fd, a, b, (uint64_t *)&res);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLongLong(res);
 }
 
@@ -294,7 +296,8 @@ static PyObject *py_set(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "iKKK", &fd, &src, &index, &dst))
 		return NULL;
 	r = refgc_set(fd, src, index, dst, (uint64_t *)&old);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLongLong(old);
 }
 
@@ -379,7 +382,8 @@ static PyObject *py_write(PyObject *m, PyObject *args)
 		return NULL;
 	r = refgc_write(fd, id, off, buf.buf, (uint64_t)buf.len);
 	PyBuffer_Release(&buf);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	Py_RETURN_NONE;
 }
 
@@ -393,7 +397,8 @@ static PyObject *py_info(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "iK", &fd, &id))
 		return NULL;
 	r = refgc_info(fd, id, &i);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return Py_BuildValue("(KIIKKKKi)", (unsigned long long)i.id, i.type,
 			     i.flags, (unsigned long long)i.refcount,
 			     (unsigned long long)i.handles,
@@ -409,7 +414,8 @@ static PyObject *py_weakref_new(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "iKKp", &fd, &id, &cookie, &cb))
 		return NULL;
 	r = refgc_weakref_new(fd, id, cookie, cb, (uint64_t *)&wid);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLongLong(wid);
 }
 
@@ -519,7 +525,8 @@ static PyObject *py_collect_fin(PyObject *m, PyObject *args)
 		return NULL;
 	r = refgc_collect_fin(fd, gen, fn == Py_None ? NULL : collect_record,
 			      fn, &c);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return Py_BuildValue("(KKKK)", (unsigned long long)c.collected,
 			     (unsigned long long)c.uncollectable,
 			     (unsigned long long)c.visited,
@@ -534,7 +541,8 @@ static PyObject *py_##name(PyObject *m, PyObject *args) \
 	if (!PyArg_ParseTuple(args, "i", &fd)) \
 		return NULL; \
 	r = refgc_##name(fd); \
-	CHECK(r); \
+	if (r < 0) \
+		return raise_errno(r); \
 	return PyLong_FromLong(r); \
 }
 
@@ -554,7 +562,8 @@ static PyObject *py_get_threshold(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "i", &fd))
 		return NULL;
 	r = refgc_get_threshold(fd, t);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return Py_BuildValue("(III)", t[0], t[1], t[2]);
 }
 
@@ -566,7 +575,8 @@ static PyObject *py_set_threshold(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "iIII", &fd, &t[0], &t[1], &t[2]))
 		return NULL;
 	r = refgc_set_threshold(fd, t);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	Py_RETURN_NONE;
 }
 
@@ -578,7 +588,8 @@ static PyObject *py_get_count(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "i", &fd))
 		return NULL;
 	r = refgc_get_count(fd, c);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return Py_BuildValue("(KKK)", (unsigned long long)c[0],
 			     (unsigned long long)c[1],
 			     (unsigned long long)c[2]);
@@ -594,12 +605,18 @@ static PyObject *py_get_stats(PyObject *m, PyObject *args)
 		return NULL;
 	memset(&st, 0, sizeof(st));
 	r = refgc_get_stats(fd, &st);
-	CHECK(r);
-#define G(i) (unsigned long long)st.gen[i].collections, \
-	(unsigned long long)st.gen[i].collected, \
-	(unsigned long long)st.gen[i].uncollectable
-	return Py_BuildValue("((KKK)(KKK)(KKK))", G(0), G(1), G(2));
-#undef G
+	if (r < 0)
+		return raise_errno(r);
+	return Py_BuildValue("((KKK)(KKK)(KKK))",
+			     (unsigned long long)st.gen[0].collections,
+			     (unsigned long long)st.gen[0].collected,
+			     (unsigned long long)st.gen[0].uncollectable,
+			     (unsigned long long)st.gen[1].collections,
+			     (unsigned long long)st.gen[1].collected,
+			     (unsigned long long)st.gen[1].uncollectable,
+			     (unsigned long long)st.gen[2].collections,
+			     (unsigned long long)st.gen[2].collected,
+			     (unsigned long long)st.gen[2].uncollectable);
 }
 
 static PyObject *py_set_debug(PyObject *m, PyObject *args)
@@ -610,7 +627,8 @@ static PyObject *py_set_debug(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "iI", &fd, &flags))
 		return NULL;
 	r = refgc_set_debug(fd, flags);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	Py_RETURN_NONE;
 }
 
@@ -622,7 +640,8 @@ static PyObject *py_get_debug(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "i", &fd))
 		return NULL;
 	r = refgc_get_debug(fd, &flags);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLong(flags);
 }
 
@@ -634,7 +653,8 @@ static PyObject *py_freeze_count(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "i", &fd))
 		return NULL;
 	r = refgc_freeze_count(fd, &n);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return PyLong_FromUnsignedLongLong(n);
 }
 
@@ -647,7 +667,8 @@ static PyObject *py_get_limits(PyObject *m, PyObject *args)
 	if (!PyArg_ParseTuple(args, "i", &fd))
 		return NULL;
 	r = refgc_get_limits(fd, &l);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	return Py_BuildValue("(KKK)", (unsigned long long)l.max_objects,
 			     (unsigned long long)l.max_bytes,
 			     (unsigned long long)l.max_payload);
@@ -665,7 +686,8 @@ static PyObject *py_set_limits(PyObject *m, PyObject *args)
 	l.max_bytes = b;
 	l.max_payload = p;
 	r = refgc_set_limits(fd, &l);
-	CHECK(r);
+	if (r < 0)
+		return raise_errno(r);
 	Py_RETURN_NONE;
 }
 
@@ -714,15 +736,13 @@ static PyMethodDef methods[] = {
 	F(get_referrers, "get_referrers(fd, id) -> tuple of ids"),
 	F(read, "read(fd, id, offset, len) -> bytes"),
 	F(write, "write(fd, id, offset, data)"),
-	F(info, "info(fd, id) -> (id, type, flags, refcount, handles, "
-		"slots, payload_size, generation)"),
+	F(info, "info(fd, id) -> (id, type, flags, refcount, ...)"),
 	F(weakref_new, "weakref_new(fd, id, cookie, callback) -> weakref id"),
 	F(weakref_get, "weakref_get(fd, wid) -> referent id (one handle)"),
 	F(weakref_drop, "weakref_drop(fd, wid) -> handles"),
 	F(list, "list(fd, what, generation) -> [(id, type, flags)]"),
 	F(event_read, "event_read(fd, max=1) -> [event tuple]"),
-	F(collect_fin, "collect_fin(fd, generation, fn) -> "
-		       "(collected, uncollectable, visited, duration_ns)"),
+	F(collect_fin, "collect_fin(fd, gen, fn) -> (collected, ...)"),
 	F(enable, "enable(fd)"),
 	F(disable, "disable(fd)"),
 	F(isenabled, "isenabled(fd) -> 0 or 1"),
@@ -733,8 +753,7 @@ static PyMethodDef methods[] = {
 	F(get_threshold, "get_threshold(fd) -> (t0, t1, t2)"),
 	F(set_threshold, "set_threshold(fd, t0, t1, t2)"),
 	F(get_count, "get_count(fd) -> (c0, c1, c2)"),
-	F(get_stats, "get_stats(fd) -> 3 x (collections, collected, "
-		     "uncollectable)"),
+	F(get_stats, "get_stats(fd) -> per generation (n, collected, ...)"),
 	F(set_debug, "set_debug(fd, flags)"),
 	F(get_debug, "get_debug(fd) -> flags"),
 	F(freeze_count, "freeze_count(fd) -> objects frozen"),
@@ -745,6 +764,7 @@ static PyMethodDef methods[] = {
 	  "set_error_classes({errno: class})" },
 	{ NULL }
 };
+
 #undef F
 
 static struct PyModuleDef moduledef = {
