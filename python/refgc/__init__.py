@@ -486,6 +486,7 @@ class Arena:
                 self._run(cb, r, cb)
         elif typ in (_refgc.EV_GC_START, _refgc.EV_GC_STOP):
             phase = "start" if typ == _refgc.EV_GC_START else "stop"
+            self._stats_line(phase, gen, collected, uncollectable, ev[7])
             info = {"generation": gen, "collected": collected,
                     "uncollectable": uncollectable}
             for cb in list(self.callbacks):
@@ -496,6 +497,31 @@ class Arena:
                 "uncollectable"
             print("gc: %s <%s #%d>" % (what, type(w).__name__ if w else
                                        "object", oid), file=_sys.stderr)
+        elif typ == _refgc.EV_OVERFLOW:
+            import warnings
+            warnings.warn("refgc: %d events lost (queue overflow): some "
+                          "weakref callbacks did not run" % ev[8],
+                          RuntimeWarning)
+
+    def _debug_stats(self):
+        try:
+            return bool(_refgc.get_debug(self._fdno()) & DEBUG_STATS)
+        except (OSError, ValueError):
+            return False
+
+    def _stats_line(self, phase, gen, collected, uncollectable, ns):
+        """DEBUG_STATS: what CPython prints to stderr."""
+        if not self._debug_stats():
+            return
+        if phase == "start":
+            print("gc: collecting generation %d..." % gen, file=_sys.stderr)
+            print("gc: objects in each generation: %s" %
+                  " ".join(str(c) for c in self.get_count()),
+                  file=_sys.stderr)
+        else:
+            print("gc: done, %d unreachable, %d uncollectable, %.4fs "
+                  "elapsed" % (collected + uncollectable, uncollectable,
+                               ns / 1e9), file=_sys.stderr)
 
     def _run(self, fn, arg, where, *more):
         self._depth += 1
@@ -612,6 +638,22 @@ class Arena:
 
     def is_finalized(self, obj):
         return bool(obj._info()[_INFO_FLAGS] & _refgc.INFO_FINALIZED)
+
+    @property
+    def legacy_finalizers(self):
+        """Python 2.7's rules: a cycle with __del__ is not finalized but
+        kept on garbage (uncollectable), as gc.garbage then."""
+        return bool(_refgc.get_flags(self._fdno()) &
+                    _refgc.ARENA_LEGACY_FINALIZERS)
+
+    @legacy_finalizers.setter
+    def legacy_finalizers(self, on):
+        flags = _refgc.get_flags(self._fdno())
+        if on:
+            flags |= _refgc.ARENA_LEGACY_FINALIZERS
+        else:
+            flags &= ~_refgc.ARENA_LEGACY_FINALIZERS
+        _refgc.set_flags(self._fdno(), flags)
 
     def get_limits(self):
         return _refgc.get_limits(self._fdno())

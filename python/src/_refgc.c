@@ -645,6 +645,32 @@ static PyObject *py_get_debug(PyObject *m, PyObject *args)
 	return PyLong_FromUnsignedLong(flags);
 }
 
+static PyObject *py_set_flags(PyObject *m, PyObject *args)
+{
+	unsigned int flags;
+	int fd, r;
+
+	if (!PyArg_ParseTuple(args, "iI", &fd, &flags))
+		return NULL;
+	r = refgc_set_flags(fd, flags);
+	if (r < 0)
+		return raise_errno(r);
+	Py_RETURN_NONE;
+}
+
+static PyObject *py_get_flags(PyObject *m, PyObject *args)
+{
+	uint32_t flags;
+	int fd, r;
+
+	if (!PyArg_ParseTuple(args, "i", &fd))
+		return NULL;
+	r = refgc_get_flags(fd, &flags);
+	if (r < 0)
+		return raise_errno(r);
+	return PyLong_FromUnsignedLong(flags);
+}
+
 static PyObject *py_freeze_count(PyObject *m, PyObject *args)
 {
 	uint64_t n;
@@ -756,6 +782,8 @@ static PyMethodDef methods[] = {
 	F(get_stats, "get_stats(fd) -> per generation (n, collected, ...)"),
 	F(set_debug, "set_debug(fd, flags)"),
 	F(get_debug, "get_debug(fd) -> flags"),
+	F(set_flags, "set_flags(fd, flags): REFGC_ARENA_* bits"),
+	F(get_flags, "get_flags(fd) -> REFGC_ARENA_* bits"),
 	F(freeze_count, "freeze_count(fd) -> objects frozen"),
 	F(get_limits, "get_limits(fd) -> (objects, bytes, payload)"),
 	F(set_limits, "set_limits(fd, objects, bytes, payload)"),
@@ -799,7 +827,8 @@ PyMODINIT_FUNC PyInit__refgc(void)
 	    C(EV_COLLECTABLE) || C(EV_UNCOLLECTABLE) || C(EV_OVERFLOW) ||
 	    C(LIST_OBJECTS) || C(LIST_GARBAGE) || C(LIST_TYPES) ||
 	    C(LIST_ALL_GENERATIONS) || C(GEN_PERMANENT) ||
-	    C(GEN_UNTRACKED) || C(TYPE_WEAKREF_ID)) {
+	    C(GEN_UNTRACKED) || C(TYPE_WEAKREF_ID) ||
+	    C(ARENA_LEGACY_FINALIZERS)) {
 		Py_DECREF(m);
 		return NULL;
 	}

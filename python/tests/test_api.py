@@ -221,3 +221,36 @@ def test_closed_arena(arena):
     with pytest.raises(ValueError):
         a.append(a)
     del a
+
+
+def test_legacy_finalizers(arena):
+    ran = []
+
+    class Node(arena.Object):
+        def __del__(self):
+            ran.append(self.name)
+    arena.legacy_finalizers = True
+    assert arena.legacy_finalizers
+    a, b = Node(), Node()
+    a.name, b.name = "a", "b"
+    a.append(b)
+    b.append(a)
+    del a, b
+    assert arena.collect() == 2       # Python 2.7: 2, nothing freed
+    assert [o.name for o in arena.garbage] == ["a", "b"] and ran == []
+    for o in arena.garbage:
+        o.clear()                     # break the cycle by hand
+    del o, arena.garbage[:]
+    assert sorted(ran) == ["a", "b"] and len(arena.get_objects()) == 0
+
+
+def test_debug_stats_prints_as_gc(arena, capfd):
+    arena.set_debug(refgc.DEBUG_STATS)
+    a = arena.Object()
+    a.append(a)
+    del a
+    arena.collect()
+    err = capfd.readouterr().err.splitlines()
+    assert err[0] == "gc: collecting generation 2..."
+    assert err[1].startswith("gc: objects in each generation: ")
+    assert err[-1].startswith("gc: done, 1 unreachable, 0 uncollectable, ")
