@@ -619,57 +619,47 @@ static PyObject *py_get_stats(PyObject *m, PyObject *args)
 			     (unsigned long long)st.gen[2].uncollectable);
 }
 
-static PyObject *py_set_debug(PyObject *m, PyObject *args)
+/* The u32 settings: debug flags and arena flags. */
+typedef int (*set_u32_fn)(int, uint32_t);
+typedef int (*get_u32_fn)(int, uint32_t *);
+
+static PyObject *set_u32(PyObject *args, set_u32_fn fn)
 {
-	unsigned int flags;
+	unsigned int v;
 	int fd, r;
 
-	if (!PyArg_ParseTuple(args, "iI", &fd, &flags))
+	if (!PyArg_ParseTuple(args, "iI", &fd, &v))
 		return NULL;
-	r = refgc_set_debug(fd, flags);
+	r = fn(fd, v);
 	if (r < 0)
 		return raise_errno(r);
 	Py_RETURN_NONE;
 }
 
-static PyObject *py_get_debug(PyObject *m, PyObject *args)
+static PyObject *get_u32(PyObject *args, get_u32_fn fn)
 {
-	uint32_t flags;
+	uint32_t v;
 	int fd, r;
 
 	if (!PyArg_ParseTuple(args, "i", &fd))
 		return NULL;
-	r = refgc_get_debug(fd, &flags);
+	r = fn(fd, &v);
 	if (r < 0)
 		return raise_errno(r);
-	return PyLong_FromUnsignedLong(flags);
+	return PyLong_FromUnsignedLong(v);
 }
 
-static PyObject *py_set_flags(PyObject *m, PyObject *args)
-{
-	unsigned int flags;
-	int fd, r;
+#define SET_U32(name) \
+static PyObject *py_##name(PyObject *m, PyObject *args) \
+{ return set_u32(args, refgc_##name); }
+#define GET_U32(name) \
+static PyObject *py_##name(PyObject *m, PyObject *args) \
+{ return get_u32(args, refgc_##name); }
 
-	if (!PyArg_ParseTuple(args, "iI", &fd, &flags))
-		return NULL;
-	r = refgc_set_flags(fd, flags);
-	if (r < 0)
-		return raise_errno(r);
-	Py_RETURN_NONE;
-}
-
-static PyObject *py_get_flags(PyObject *m, PyObject *args)
-{
-	uint32_t flags;
-	int fd, r;
-
-	if (!PyArg_ParseTuple(args, "i", &fd))
-		return NULL;
-	r = refgc_get_flags(fd, &flags);
-	if (r < 0)
-		return raise_errno(r);
-	return PyLong_FromUnsignedLong(flags);
-}
+SET_U32(set_debug)
+GET_U32(get_debug)
+SET_U32(set_flags)
+GET_U32(get_flags)
 
 static PyObject *py_freeze_count(PyObject *m, PyObject *args)
 {
