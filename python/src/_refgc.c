@@ -26,7 +26,10 @@
 
 #include "librefgc.h"
 
-static PyObject *error_classes;	/* errno -> exception class, from Python */
+/* The module's state. */
+static struct {
+	PyObject *errors;	/* errno -> exception class, from Python */
+} mod;
 
 /* Raise the OSError (subclass) for -@r; returns NULL. */
 static PyObject *raise_errno(int r)
@@ -34,11 +37,11 @@ static PyObject *raise_errno(int r)
 	PyObject *cls = NULL, *key, *args, *exc;
 	int e = r < 0 ? -r : r;
 
-	if (error_classes) {
+	if (mod.errors) {
 		key = PyLong_FromLong(e);
 		if (!key)
 			return NULL;
-		cls = PyDict_GetItemWithError(error_classes, key);
+		cls = PyDict_GetItemWithError(mod.errors, key);
 		Py_DECREF(key);
 		if (!cls && PyErr_Occurred())
 			return NULL;
@@ -733,7 +736,7 @@ static PyObject *py_set_error_classes(PyObject *m, PyObject *arg)
 		return NULL;
 	}
 	Py_INCREF(arg);
-	Py_XSETREF(error_classes, arg);
+	Py_XSETREF(mod.errors, arg);
 	Py_RETURN_NONE;
 }
 
