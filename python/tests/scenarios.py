@@ -9,6 +9,8 @@ each in both worlds and requires the same observations; EXPECTED holds
 what CPython 3.11 gives, which the seeds teach.
 """
 
+import os
+
 KEEP = []       # "a global": module state outlives the scenario
 EXPECTED = {}
 
@@ -350,4 +352,43 @@ def del_makes_new_objects(env):
            "kept_alive": len(made[0]) == 1}
     made.clear()
     out["later"] = env.collect()    # refcounting freed them
+    return out
+
+
+GRAPH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                     "userspace", "examples", "08-unreachable.graph")
+
+
+@scenario({"by_refcount": ["orphan", "tail"], "collect": 3,
+           "unreachable": ["cycle1", "cycle2", "orphan", "self_loop",
+                           "tail"]})
+def unreachable_graph_exercise(env):
+    """userspace/examples/08-unreachable.graph, as real objects."""
+    roots, edges = [], []
+    with open(GRAPH) as f:
+        for line in f:
+            line = line.split("#")[0].strip()
+            if line.startswith("roots:"):
+                roots = line[6:].split()
+            elif "->" in line:
+                edges.append([w.strip() for w in line.split("->")])
+
+    class Node(env.Obj):
+        pass
+    nodes = {}
+    for a, b in edges:
+        for n in (a, b):
+            if n not in nodes:
+                nodes[n] = Node()
+                nodes[n].name = n
+        nodes[a].append(nodes[b])
+    refs = {n: env.ref(o) for n, o in nodes.items()}
+    held = {n: nodes[n] for n in roots}
+    nodes.clear()
+    dead = sorted(n for n, r in refs.items() if r() is None)
+    n = env.collect()
+    out = {"by_refcount": dead, "collect": n,
+           "unreachable": sorted(n for n, r in refs.items()
+                                 if r() is None)}
+    held.clear()
     return out
