@@ -189,8 +189,8 @@ MOD_INSTALL_DIR := $(DESTDIR)/lib/modules/$(KVER)/updates
 INSTALL ?= install
 # import refgc: the package goes where Debian's python3 looks for local
 # packages (/usr/local/lib/python3.X/dist-packages); PYTHONDIR overrides.
-PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
-EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+PYVER = $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
+EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 PYTHONDIR ?= $(PREFIX)/lib/$(PYVER)/dist-packages
 PYPKG := $(DESTDIR)$(PYTHONDIR)/refgc
 PYFILES := $(notdir $(wildcard python/refgc/*.py))
