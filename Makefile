@@ -192,7 +192,7 @@ INSTALL ?= install
 PYVER = $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
 EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 PYTHONDIR ?= $(PREFIX)/lib/$(PYVER)/dist-packages
-PYPKG := $(DESTDIR)$(PYTHONDIR)/refgc
+PYPKG = $(DESTDIR)$(PYTHONDIR)/refgc
 PYFILES := $(notdir $(wildcard python/refgc/*.py))
 
 .PHONY: install uninstall
