@@ -254,3 +254,23 @@ def test_debug_stats_prints_as_gc(arena, capfd):
     assert err[0] == "gc: collecting generation 2..."
     assert err[1].startswith("gc: objects in each generation: ")
     assert err[-1].startswith("gc: done, 1 unreachable, 0 uncollectable, ")
+
+
+def test_nothing_left_behind(arena):
+    """Attributes, wrappers and refs go with their objects."""
+    class Fin(arena.Object):
+        def __del__(self):
+            pass
+    for i in range(200):
+        a, b = Fin(), arena.Object()
+        a.name = b.name = i
+        a.append(b)
+        b.append(a)
+        blob = arena.Atomic(payload=b"x")
+        blob.tag = i
+        r = refgc.ref(a, lambda r: None)
+        del a, b, blob, r
+    assert arena.collect() == 400
+    assert arena.get_objects() == [] and arena.garbage == []
+    assert len(arena._dicts) == 0 and len(arena._wrappers) == 0
+    assert len(arena._refs) == 0
