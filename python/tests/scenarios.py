@@ -10,6 +10,7 @@ what CPython 3.11 gives, which the seeds teach.
 """
 
 import os
+import sys
 
 KEEP = []       # "a global": module state outlives the scenario
 EXPECTED = {}
@@ -392,3 +393,34 @@ def unreachable_graph_exercise(env):
                                  if r() is None)}
     held.clear()
     return out
+
+
+@scenario({"collect": 2, "ignored": [("ValueError", "callback"),
+                                     ("RuntimeError", "__del__"),
+                                     ("RuntimeError", "__del__")]})
+def exceptions_are_ignored(env):
+    """An exception out of __del__ or a callback is "Exception ignored
+    in: <the function>", and the collection goes on."""
+    seen = []
+
+    class Bad(env.Obj):
+        def __del__(self):
+            raise RuntimeError("boom")
+
+    def callback(ref):
+        raise ValueError("bang")
+    old = sys.unraisablehook
+    # Keep names only: the traceback would keep self alive.
+    sys.unraisablehook = lambda u: seen.append(
+        (type(u.exc_value).__name__, u.object.__name__))
+    try:
+        a, b = Bad(), Bad()
+        a.append(b)
+        b.append(a)
+        r = env.ref(a, callback)
+        del a, b
+        n = env.collect()
+    finally:
+        sys.unraisablehook = old
+    del r
+    return {"collect": n, "ignored": seen}
