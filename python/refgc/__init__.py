@@ -630,8 +630,11 @@ class Arena:
         return out
 
     def get_referents(self, *objs):
+        """What objs' slots refer to, in the order CPython's
+        gc.get_referents() gives for lists: each object's slots last
+        first, as list_traverse() visits them."""
         return [self._wrap(oid) for o in objs if isinstance(o, Object)
-                for oid in o._ids()]
+                for oid in reversed(o._ids())]
 
     def is_tracked(self, obj):
         return bool(obj._info()[_INFO_FLAGS] & _refgc.INFO_TRACKED)

@@ -56,6 +56,18 @@ class PyEnv:
     def get_stats(self):
         return gc.get_stats()
 
+    def get_referents(self, obj):
+        return [x for x in gc.get_referents(obj) if isinstance(x, self.Obj)]
+
+    def get_referrers(self, obj):
+        return [x for x in gc.get_referrers(obj) if isinstance(x, self.Obj)]
+
+    is_tracked = staticmethod(gc.is_tracked)
+    is_finalized = staticmethod(gc.is_finalized)
+
+    def in_generation(self, obj, generation):
+        return any(x is obj for x in gc.get_objects(generation))
+
     def close(self):
         gc.set_debug(0)
         del gc.garbage[:]
@@ -94,6 +106,21 @@ class RefgcEnv:
 
     def get_stats(self):
         return self.arena.get_stats()
+
+    def get_referents(self, obj):
+        return self.arena.get_referents(obj)
+
+    def get_referrers(self, obj):
+        return self.arena.get_referrers(obj)
+
+    def is_tracked(self, obj):
+        return self.arena.is_tracked(obj)
+
+    def is_finalized(self, obj):
+        return self.arena.is_finalized(obj)
+
+    def in_generation(self, obj, generation):
+        return any(x is obj for x in self.arena.get_objects(generation))
 
     def close(self):
         self.arena.close()

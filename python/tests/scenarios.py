@@ -424,3 +424,36 @@ def exceptions_are_ignored(env):
         sys.unraisablehook = old
     del r
     return {"collect": n, "ignored": seen}
+
+
+@scenario({"referents": ["c", "b"], "referrers": ["a", "c"],
+           "tracked": True, "generations": [0, 1, 2],
+           "finalized": [False, True]})
+def introspection(env):
+    """get_referents, get_referrers, is_tracked, get_objects(generation)
+    and is_finalized (after a resurrection) on the same objects."""
+    saved = []
+
+    class Node(env.Obj):
+        def __del__(self):
+            saved.append(self)
+    a, b, c = Node(), Node(), Node()
+    a.name, b.name, c.name = "a", "b", "c"
+    a.append(b)
+    a.append(c)
+    c.append(b)
+    gens = []
+    for g in (0, 1, 2):
+        gens += [g for gen in (0, 1, 2) if env.in_generation(a, gen) and
+                 gen == g]
+        env.collect(g)
+    out = {"referents": [x.name for x in env.get_referents(a)],
+           "referrers": sorted(x.name for x in env.get_referrers(b)),
+           "tracked": env.is_tracked(a), "generations": gens}
+    before = env.is_finalized(c)
+    c.clear()
+    a.clear()
+    del c       # resurrected by its __del__
+    out["finalized"] = [before, env.is_finalized(saved[0])]
+    saved.clear()
+    return out
