@@ -621,13 +621,16 @@ class Arena:
                 if e[1] != _refgc.TYPE_WEAKREF_ID]
 
     def get_referrers(self, *objs):
-        out, seen = [], set()
+        """The containers whose slots refer to any of objs, generation 0
+        first, as gc.get_referrers() scans them.  The kernel answers in
+        id order; within a generation that order stays (CPython's is the
+        generation list's)."""
+        fd = self._fdno()
+        found = {}
         for o in objs:
-            for oid in _refgc.get_referrers(self._fdno(), o.oid):
-                if oid not in seen:
-                    seen.add(oid)
-                    out.append(self._wrap(oid))
-        return out
+            found.update(dict.fromkeys(_refgc.get_referrers(fd, o.oid)))
+        ids = sorted(found, key=lambda oid: _refgc.info(fd, oid)[_INFO_GEN])
+        return [self._wrap(oid) for oid in ids]
 
     def get_referents(self, *objs):
         """What objs' slots refer to, in the order CPython's

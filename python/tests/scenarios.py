@@ -448,7 +448,7 @@ def introspection(env):
                  gen == g]
         env.collect(g)
     out = {"referents": [x.name for x in env.get_referents(a)],
-           "referrers": sorted(x.name for x in env.get_referrers(b)),
+           "referrers": [x.name for x in env.get_referrers(b)],
            "tracked": env.is_tracked(a), "generations": gens}
     before = env.is_finalized(c)
     c.clear()
@@ -457,3 +457,17 @@ def introspection(env):
     out["finalized"] = [before, env.is_finalized(saved[0])]
     saved.clear()
     return out
+
+
+@scenario({"referrers": ["young", "old"]})
+def referrers_young_first(env):
+    """gc.get_referrers() scans generation 0 first."""
+    z = env.Obj()
+    old = env.Obj()
+    old.name = "old"
+    old.append(z)
+    env.collect(0)          # old (and z) move to generation 1
+    young = env.Obj()
+    young.name = "young"
+    young.append(z)
+    return {"referrers": [x.name for x in env.get_referrers(z)]}
