@@ -63,6 +63,11 @@ class NoSuchObjectError(RefgcError, LookupError):
     """ENOENT: no such object (or slot, or the weakref is dead)."""
 
 
+class NotInContainerError(NoSuchObjectError, ValueError):
+    """remove(x) of an x the container does not hold: ENOENT, and the
+    ValueError list.remove() raises."""
+
+
 class InvalidError(RefgcError, ValueError):
     """EINVAL: an argument the kernel refuses."""
 
@@ -181,6 +186,9 @@ class Object(_Base):
         a = self._arena
         try:
             _refgc.remove(a._fdno(), self.oid, self._check(x))
+        except NoSuchObjectError as e:
+            raise NotInContainerError(e.errno, "%r is not in %r"
+                                      % (x, self)) from None
         finally:
             a._drain()
 

@@ -127,6 +127,8 @@ def test_errors_carry_errno(arena):
     with pytest.raises(refgc.NoSuchObjectError) as ei:
         a.remove(b)
     assert ei.value.errno == errno.ENOENT and len(a) == 0
+    with pytest.raises(ValueError):         # as list.remove()
+        a.remove(b)
     with pytest.raises(refgc.InvalidError) as ei:
         arena.set_debug(1 << 10)
     assert ei.value.errno == errno.EINVAL and arena.get_debug() == 0
