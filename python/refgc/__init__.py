@@ -27,6 +27,8 @@ import weakref as _weakref
 from . import _refgc
 
 __all__ = ["Arena", "ref", "getweakrefcount", "RefgcError", "LimitError",
+           "MemoryLimitError", "PayloadTooBigError", "NoSuchObjectError",
+           "NotInContainerError", "InvalidError", "BusyError",
            "DEBUG_STATS", "DEBUG_COLLECTABLE", "DEBUG_UNCOLLECTABLE",
            "DEBUG_SAVEALL", "DEBUG_LEAK"]
 
