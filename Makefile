@@ -18,16 +18,17 @@ KO := $(CURDIR)/refgc.ko
 SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 	   $(wildcard userspace/*/*.c userspace/*/*.h) \
 	   $(wildcard selftests/refgc/*.c selftests/refgc/*.h) \
-	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c bench/*.h)
+	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c bench/*.h) \
+	   $(wildcard python/src/*.c)
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
-	bench bench-build check-debug soak fuzz
+	bench bench-build check-debug soak fuzz python python-check shell-python
 
 all: module userspace selftests
 
 deps:
-	@scripts/deps
+	@scripts/deps python3-dev python3-setuptools python3-pytest
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -120,6 +121,26 @@ soak: deps
 bench-build:
 	$(MAKE) -C bench BUILD=$(BUILD)
 
+# ---- import refgc (python/) ----
+#
+# python: the package with its C extension, built with Debian's python3
+# into build/python (put it on PYTHONPATH).  python-check: its pytest
+# suite in the VM.  shell-python: python3 in the VM, refgc importable.
+PYTHON ?= /usr/bin/python3
+
+python:
+	@mkdir -p $(BUILD)
+	cd python && $(PYTHON) setup.py -q build --build-base $(BUILD)/python-tmp \
+		--build-lib $(BUILD)/python >$(BUILD)/python-build.log 2>&1 || \
+		{ cat $(BUILD)/python-build.log; exit 1; }
+
+python-check: deps
+	@scripts/python-tests
+
+shell-python: deps python
+	$(UML_RUN) -i -- env PYTHONPATH=$(BUILD)/python \
+		PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -q
+
 # Benchmarks against CPython, not tests: natively (the host build of the
 # collector core against the host's python3), in User-Mode Linux (the
 # module at native speed against the guest's python3; the plain UML
@@ -157,7 +178,8 @@ uapi-check:
 # into /lib/modules/<release>/updates (then depmod, unless DESTDIR is set:
 # a packager runs it), the udev rule, modules-load.d and modprobe.d
 # examples, librefgc (.so, .a, header, pkg-config), the uapi header,
-# refgcctl and the man pages.  make uninstall removes exactly those files.
+# refgcctl, the man pages and the Python package refgc (PYTHONDIR).  make
+# uninstall removes exactly those files (and refgc's __pycache__).
 # The module is installed unsigned (the kernel's key is not ours).
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -168,9 +190,16 @@ KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MOD_INSTALL_DIR := $(DESTDIR)/lib/modules/$(KVER)/updates
 INSTALL ?= install
+# import refgc: the package goes where Debian's python3 looks for local
+# packages (/usr/local/lib/python3.X/dist-packages); PYTHONDIR overrides.
+PYVER = $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
+EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+PYTHONDIR ?= $(PREFIX)/lib/$(PYVER)/dist-packages
+PYPKG = $(DESTDIR)$(PYTHONDIR)/refgc
+PYFILES := $(notdir $(wildcard python/refgc/*.py))
 
 .PHONY: install uninstall
-install: module userspace
+install: module userspace python
 	@test -n "$(KVER)" || { echo "install: no kernel release in $(KDIR)"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) DEPMOD=true \
@@ -182,6 +211,11 @@ install: module userspace
 		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/refgc.conf
 	$(INSTALL) -D -m 0644 conf/modprobe.d/refgc.conf \
 		$(DESTDIR)$(DOCDIR)/examples/modprobe.d/refgc.conf
+	for f in $(PYFILES); do \
+		$(INSTALL) -D -m 0644 python/refgc/$$f $(PYPKG)/$$f || exit 1; \
+	done
+	$(INSTALL) -D -m 0644 $(BUILD)/python/refgc/_refgc$(EXT_SUFFIX) \
+		$(PYPKG)/_refgc$(EXT_SUFFIX)
 	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 		install
 
@@ -195,5 +229,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples/modules-load.d \
 		$(DESTDIR)$(DOCDIR)/examples/modprobe.d \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rm -f $(addprefix $(PYPKG)/,$(PYFILES)) $(PYPKG)/_refgc$(EXT_SUFFIX)
+	rm -rf $(PYPKG)/__pycache__
+	-rmdir $(PYPKG) 2>/dev/null
 	$(MAKE) -C userspace BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 		uninstall
