@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "librefgc.h"
 #include "out.h"
@@ -249,6 +251,22 @@ void cmd_report(struct interp *ip, const char *name, int lineno, int r,
 		const char *src);
 int script_run(struct interp *ip, FILE *f, bool prompt);
 int script_check(struct interp *ip, FILE *f);
+
+/**
+ * struct line_reader - where script_run() takes its lines (lineedit.c)
+ * @f: the input.
+ * @prompt: print a prompt before each line (the shell on a terminal).
+ * @edit: lines come from libedit (line editing and history).
+ */
+struct line_reader {
+	FILE *f;
+	bool prompt;
+	bool edit;
+};
+
+void lines_open(struct line_reader *lr, FILE *f, bool prompt);
+ssize_t lines_read(struct line_reader *lr, char **line, size_t *cap);
+void lines_close(struct line_reader *lr);
 
 /* finalize.c: __del__ and callback bodies, the event queue's records */
 extern const struct cmd_def fin_cmds[];

@@ -38,7 +38,7 @@ def main():
                   s.test_events_overflow, s.test_repeat,
                   s.test_repeat_million, s.test_objgraph, s.test_dot,
                   s.test_errors_text_mode, c.test_run_parses_first,
-                  c.test_aliases, t.test_examples,
+                  c.test_aliases, c.test_shell_tty, t.test_examples,
                   t.test_unreachable, t.test_debugfs]:
             try:
                 f()
