@@ -36,7 +36,8 @@ def main():
                   fz.test_callback_bodies, fz.test_body_errors,
                   fz.test_nesting_text,
                   s.test_events_overflow, s.test_repeat,
-                  s.test_repeat_million, s.test_objgraph, s.test_dot,
+                  s.test_repeat_million, s.test_objgraph,
+                  s.test_objgraph_more, s.test_dot,
                   s.test_errors_text_mode, c.test_run_parses_first,
                   c.test_aliases, c.test_shell_tty, t.test_examples,
                   t.test_unreachable, t.test_debugfs]:
