@@ -21,7 +21,7 @@ import test_cli as c  # noqa: E402
 import test_finalize as fz  # noqa: E402
 import test_script as s  # noqa: E402
 import test_tools as t  # noqa: E402
-from common import TMP, counts, ok, skip  # noqa: E402
+from common import TMP, counts, ok, skip, unversioned  # noqa: E402
 
 
 def main():
@@ -45,6 +45,8 @@ def main():
                 f()
             except Exception as e:      # a crash is one failure, go on
                 ok("%s ran to the end" % f.__name__, False, repr(e))
+    ok("json: every record of every --json run has \"v\": 1",
+       not unversioned, unversioned[:3])
     shutil.rmtree(TMP, ignore_errors=True)
     print("refgcctl: %d passed, %d failed, %d skipped" %
           (counts["pass"], counts["fail"], counts["skip"]))

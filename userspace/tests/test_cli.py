@@ -96,6 +96,33 @@ def test_check():
            err == "", (rc, out, err))
     rc, out, err = run_ctl(["--help"])
     ok("--help lists check", rc == 0 and "refgcctl check" in out, out)
+    test_json_errors()
+
+
+def test_json_errors():
+    """Under --json, errors outside a script are one record on stdout."""
+    def rec(args, stdin=None):
+        rc, out, err = run_ctl(args, stdin=stdin)
+        lines = out.splitlines()
+        try:
+            return rc, json.loads(lines[0]) if len(lines) == 1 else lines
+        except ValueError:
+            return rc, lines
+    cases = [(["frobnicate", "--json"], "frobnicate", "EINVAL"),
+             (["run", "--json"], "run", "EINVAL"),
+             (["run", "--json", "--bogus", "x"], "run", "EINVAL"),
+             (["check", "--json", os.path.join(TMP, "nope.rgc")], "check",
+              "ENOENT"),
+             (["arenas", "--json", "extra"], "arenas", "EINVAL"),
+             (["-a", "x", "--json", "stats"], "-a", "EINVAL")]
+    if not os.path.exists("/dev/refgc"):
+        cases.append((["run", "--json", "-"], "run", "ENOENT"))
+    for args, cmd, errno in cases:
+        rc, r = rec(args)
+        ok("--json error: %s is one record on stdout" % " ".join(args),
+           rc == 2 and isinstance(r, dict) and r["v"] == 1 and
+           r["cmd"] == cmd and r["ok"] is False and r["errno"] == errno and
+           r["error"], (rc, r))
 
 
 def test_run_parses_first():
