@@ -6,7 +6,7 @@ Needs /dev/refgc (refgc.ko loaded), root for the debugfs tests, and
 graphviz `dot` for the DOT tests (skipped without it).  Checks every
 command of the script language in --json mode (test_script.py), the
 __del__ and callback bodies (test_finalize.py), the
-examples, `refgcctl unreachable` against a BFS oracle, and the debugfs
+examples, the README's and refgcctl(1)'s examples (test_docs.py), `refgcctl unreachable` against a BFS oracle, and the debugfs
 files and control file (test_tools.py).  The last line is
 "refgcctl: N passed, M failed, K skipped".
 
@@ -18,6 +18,7 @@ import sys
 
 sys.dont_write_bytecode = True
 import test_cli as c  # noqa: E402
+import test_docs as docs  # noqa: E402
 import test_finalize as fz  # noqa: E402
 import test_script as s  # noqa: E402
 import test_tools as t  # noqa: E402
@@ -40,6 +41,7 @@ def main():
                   s.test_objgraph_more, s.test_dot,
                   s.test_errors_text_mode, c.test_run_parses_first,
                   c.test_aliases, c.test_shell_tty, t.test_examples,
+                  docs.test_readme, docs.test_man_examples,
                   t.test_unreachable, t.test_debugfs]:
             try:
                 f()
