@@ -23,7 +23,8 @@ SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \
-	bench bench-build check-debug soak fuzz python python-check shell-python
+	bench bench-build check-debug soak fuzz python python-check shell-python \
+	shell
 
 all: module userspace selftests
 
@@ -106,6 +107,15 @@ demo: deps
 demo-run: module userspace
 	@mkdir -p $(BUILD)/demo
 	$(VM_RUN) --module $(KO) --rw $(BUILD)/demo -- $(CURDIR)/scripts/demo
+
+# refgcctl shell in the QEMU VM with the module loaded, on your terminal
+# (vm-run -i; the boot takes a minute or two under TCG).  UML=1 runs it in
+# User-Mode Linux instead (uml-run -i: about a second once its kernel is
+# built).
+shell: deps
+	@$(MAKE) --no-print-directory userspace $(if $(UML),,module)
+	$(if $(UML),$(UML_RUN),$(VM_RUN) --module $(KO)) -i -- \
+		$(BUILD)/userspace/refgcctl shell
 
 # The kselftests with REFGC_SOAK=1: the model-based random driver and the
 # hostile-input test scale up to >= 10^6 operations/calls; then 10^4

@@ -18,7 +18,7 @@ echo 8 >/proc/sys/kernel/printk    # every kernel message goes to ttyS0 (log fil
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1 </dev/null
 
-d="" name="" file=""
+d="" name="" file="" INTERACTIVE=0 ROWS=24 COLS=80
 # shellcheck source=/dev/null
 . /vmrun/config
 
@@ -110,5 +110,15 @@ done
 # --- the command ---
 mkdir -p /mnt/tmp/.vmrun
 cp /vmrun/cmd.sh /mnt/tmp/.vmrun/cmd.sh
-chroot /mnt /usr/bin/env -i /bin/bash /tmp/.vmrun/cmd.sh </dev/null >&3 2>&3
+if [ "$INTERACTIVE" = 1 ]; then
+	# vm-run -i: CMD on ttyS2 (the host's terminal), its controlling
+	# terminal in a session of its own, so that ^C reaches it.
+	stty -F /dev/ttyS2 sane rows "$ROWS" cols "$COLS" 2>/dev/null
+	chroot /mnt /usr/bin/setsid --wait --ctty \
+		/usr/bin/env -i /bin/bash /tmp/.vmrun/cmd.sh \
+		</dev/ttyS2 >/dev/ttyS2 2>&1
+else
+	chroot /mnt /usr/bin/env -i /bin/bash /tmp/.vmrun/cmd.sh \
+		</dev/null >&3 2>&3
+fi
 finish $?

@@ -4,8 +4,8 @@
 # problems: builds the throwaway warn/warn_on_load.ko (and, with KASAN=1,
 # kasan/kasan_oob.ko), then boots (a) a clean run (exit status, output,
 # --rw write-back, REFGC_* env and cwd), (b) a run whose module WARN()s,
-# (c) a hung command that must hit --timeout, (d) a cwd below /tmp, and
-# (e) with KASAN=1, a run whose module reads past a slab object.
+# (c) a hung command that must hit --timeout, (d) a cwd below /tmp, (f)
+# -i on a pseudo-terminal (pty-run.py), and (e) with KASAN=1, a run whose module reads past a slab object.
 # Prints TAP and a summary line "NAME: N passed, M failed, K skipped".
 # Env: VM_RUN (runner, default scripts/vm-run), RUN_ARGS (its options,
 # e.g. --debug --kernel TREE), KDIR (kernel build dir), KMAKE_ARGS (e.g.
@@ -42,7 +42,7 @@ check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 show()   { sed 's/^/# /' "$@"; }
 
 echo "TAP version 13"
-echo "1..$((11 + 2 * kasan))"
+echo "1..$((13 + 2 * kasan))"
 
 # (c) runs in the background while (a), (b) and (d) boot: it mostly sleeps.
 start_c=$(date +%s)
@@ -113,6 +113,20 @@ check "cwd below /tmp: CMD found and run (got $rc_d)" test "$rc_d" -eq 0
 check "cwd below /tmp: --rw share below it written back" \
   grep -qx from-tmp-cwd "$tmp/proj/out/res"
 if ((rc_d != 0)); then show "$tmp/d.out" "$tmp/d.err"; fi
+
+# (f) -i on a terminal: CMD's stdin and stdout are the host's terminal.
+set +e
+# shellcheck disable=SC2016  # the guest shell expands these
+"$here/pty-run.py" ready $'hello\n' -- "$vmrun" "${run_args[@]}" -i --no-module -- \
+  bash -c 'if [ -t 0 ] && [ -t 1 ]; then echo on-a-tty; fi
+           echo ready; read -r x; echo "got:$x"; exit 4' >"$tmp/f.out" 2>&1
+rc_f=$?
+set -e
+check "-i: CMD on a terminal, exit status passed through (got $rc_f)" \
+  test "$rc_f" -eq 4
+f_ok() { grep -qx on-a-tty "$tmp/f.out" && grep -qx got:hello "$tmp/f.out"; }
+check "-i: stdin and stdout are a tty, typed text reaches CMD" f_ok
+if ((rc_f != 4)); then show "$tmp/f.out"; fi
 
 # (c) collect the hung run.
 set +e

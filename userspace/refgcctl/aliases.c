@@ -67,16 +67,31 @@ static int al_chain(struct interp *ip, struct cmd *c)
 	return run_as(ip, c, "chain");
 }
 
-/* show_refs/show_backrefs V FILE [depth N]: `dot` with the direction last. */
-static int al_dot(struct interp *ip, struct cmd *c, const char *dir)
+/* @c with the word @w put in at @at; the verb @name run on it. */
+static int run_with(struct interp *ip, struct cmd *c, int at, const char *w,
+		    const char *name)
 {
 	struct cmd d = *c;
 
-	d.tok[d.ntok].s = (char *)dir;
-	d.tok[d.ntok].col = 0;
-	d.sym[d.ntok] = -1;
+	memmove(&d.tok[at + 1], &d.tok[at], (d.ntok - at) * sizeof(d.tok[0]));
+	memmove(&d.sym[at + 1], &d.sym[at], (d.ntok - at) * sizeof(d.sym[0]));
+	d.tok[at].s = (char *)w;
+	d.tok[at].col = 0;
+	d.sym[at] = -1;
 	d.ntok++;
-	return run_as(ip, &d, "dot");
+	return run_as(ip, &d, name);
+}
+
+/* find_ref_chain V TYPE: `chain V refs TYPE`. */
+static int al_ref_chain(struct interp *ip, struct cmd *c)
+{
+	return run_with(ip, c, 2, "refs", "chain");
+}
+
+/* show_refs/show_backrefs V FILE [...]: `dot` with the direction last. */
+static int al_dot(struct interp *ip, struct cmd *c, const char *dir)
+{
+	return run_with(ip, c, c->ntok, dir, "dot");
 }
 
 static int al_show_refs(struct interp *ip, struct cmd *c)
@@ -101,8 +116,9 @@ const struct cmd_def alias_cmds[] = {
 	{ "set_debug", 1, 1, 0, "none|FLAG[,FLAG...]", al_debug },
 	{ "show_growth", 0, 1, 0, "[N]", al_growth },
 	{ "show_most_common_types", 0, 1, 0, "[N]", al_types },
-	{ "show_refs", 2, 4, 0, "V FILE [depth N]", al_show_refs },
-	{ "show_backrefs", 2, 4, 0, "V FILE [depth N]", al_show_backrefs },
-	{ "find_backref_chain", 1, 1, 0, "V", al_chain },
+	{ "show_refs", 2, 13, 0, "V FILE " DOT_OPTIONS, al_show_refs },
+	{ "show_backrefs", 2, 13, 0, "V FILE " DOT_OPTIONS, al_show_backrefs },
+	{ "find_backref_chain", 1, 2, 0, "V [TYPE]", al_chain },
+	{ "find_ref_chain", 2, 2, 0, "V TYPE", al_ref_chain },
 	{ NULL },
 };

@@ -164,6 +164,12 @@ static void json_stats(struct strbuf *js, const char *text)
 	}
 }
 
+static int fail(bool json, const char *cmd, int err, const char *what)
+{
+	cmd_error(json, cmd, err, what);
+	return 1;
+}
+
 /**
  * cmd_arenas() - `refgcctl arenas [--json]`: every arena of the system
  * @argc: arguments after the subcommand.
@@ -173,27 +179,33 @@ static void json_stats(struct strbuf *js, const char *text)
  */
 int cmd_arenas(int argc, char **argv)
 {
-	bool json = argc == 1 && !strcmp(argv[0], "--json");
-	struct strbuf js = { 0 };
+	bool json = argc >= 1 && !strcmp(argv[0], "--json");
+	struct strbuf js = { 0 }, path = { 0 };
 	char **ids = NULL, buf[6][64];
 	int n, i;
 
 	if (argc > 1 || (argc == 1 && !json)) {
+		if (json)
+			json_fail("arenas", -EINVAL,
+				  "usage: refgcctl arenas [--json]");
 		fputs("usage: refgcctl arenas [--json]\n", stderr);
 		return 2;
 	}
 	n = list_ids(&ids);
 	if (n < 0) {
-		fprintf(stderr, "refgcctl: %s/arenas: %s\n", debugfs_dir(),
-			strerror(-n));
+		sb_printf(&path, "%s/arenas", debugfs_dir());
+		fail(json, "arenas", n, sb_str(&path));
+		sb_free(&path);
 		return 1;
 	}
-	if (json)
-		sb_puts(&js, "{\"cmd\":\"arenas\",\"ok\":true,\"arenas\":[");
-	else
+	if (json) {
+		json_record(&js, "arenas");
+		sb_puts(&js, ",\"ok\":true,\"arenas\":[");
+	} else {
 		printf("%-6s %-7s %-6s %-16s %10s %12s %8s %8s %8s %8s\n",
 		       "ARENA", "PID", "UID", "COMM", "OBJECTS", "BYTES",
 		       "GEN0", "GEN1", "GEN2", "GARBAGE");
+	}
 	for (i = 0; i < n; i++) {
 		struct strbuf st = { 0 };
 		const char *t;
@@ -253,27 +265,6 @@ static int write_control(const char *id, const char *cmd)
 	return r;
 }
 
-static int fail(bool json, const char *cmd, int err, const char *what)
-{
-	struct strbuf sb = { 0 }, msg = { 0 };
-
-	sb_printf(&msg, "%s: %s", what, strerror(-err));
-	if (json) {
-		sb_puts(&sb, "{\"cmd\":");
-		json_escape(&sb, cmd);
-		sb_printf(&sb, ",\"ok\":false,\"errno\":\"%s\",\"error\":",
-			  errno_name(err));
-		json_escape(&sb, sb_str(&msg));
-		sb_puts(&sb, "}\n");
-		fputs(sb_str(&sb), stdout);
-	} else {
-		fprintf(stderr, "refgcctl: %s\n", sb_str(&msg));
-	}
-	sb_free(&sb);
-	sb_free(&msg);
-	return 1;
-}
-
 /* Print a dump file (objects, garbage, stats) as is or as JSON. */
 static int show_file(const char *id, const char *cmd, const char *name,
 		     bool json)
@@ -286,8 +277,8 @@ static int show_file(const char *id, const char *cmd, const char *name,
 	if (!json) {
 		fputs(sb_str(&sb), stdout);
 	} else if (!strcmp(name, "stats")) {
-		sb_printf(&js, "{\"cmd\":\"%s\",\"ok\":true,\"arena\":%s,",
-			  cmd, id);
+		json_record(&js, cmd);
+		sb_printf(&js, ",\"ok\":true,\"arena\":%s,", id);
 		json_stats(&js, sb_str(&sb));
 		sb_puts(&js, "}\n");
 		fputs(sb_str(&js), stdout);
@@ -295,7 +286,7 @@ static int show_file(const char *id, const char *cmd, const char *name,
 		const char *p = sb_str(&sb);
 		bool first = true;
 
-		sb_printf(&js, "{\"cmd\":\"%s\",\"ok\":true,\"arena\":%s,\"%s\":[",
+		sb_printf(&js, "{" JSON_V ",\"cmd\":\"%s\",\"ok\":true,\"arena\":%s,\"%s\":[",
 			  cmd, id, name);
 		while (*p) {
 			unsigned long long oid, rc, h, sl, by;
@@ -345,7 +336,7 @@ static int show_setting(const char *id, const char *key, bool json)
 		printf("%s: %s\n", key, val);
 		return 0;
 	}
-	sb_printf(&js, "{\"cmd\":\"%s\",\"ok\":true,\"arena\":%s,\"%s\":[",
+	sb_printf(&js, "{" JSON_V ",\"cmd\":\"%s\",\"ok\":true,\"arena\":%s,\"%s\":[",
 		  key, id, key);
 	p = val;
 	while ((w = strsep(&p, strcmp(key, "debug") ? " " : ","))) {
@@ -400,6 +391,8 @@ int cmd_arena_ctl(const char *id, int argc, char **argv, bool json)
 	int i, r, gen = REFGC_NUM_GENERATIONS - 1;
 
 	if (!argc || !*id || strspn(id, "0123456789") != strlen(id)) {
+		if (json)
+			json_fail("-a", -EINVAL, "usage: refgcctl -a ID COMMAND");
 		fputs("usage: refgcctl -a ID stats|objects|garbage|dot FILE|collect [GEN]|enable|disable|threshold T0 [T1 [T2]]|debug FLAGS|freeze|unfreeze\n",
 		      stderr);
 		return 2;
@@ -425,7 +418,7 @@ int cmd_arena_ctl(const char *id, int argc, char **argv, bool json)
 			return fail(json, c, r, argv[1]);
 		}
 		if (json) {
-			sb_printf(&sb, "{\"cmd\":\"dot\",\"ok\":true,\"arena\":%s,\"file\":",
+			sb_printf(&sb, "{" JSON_V ",\"cmd\":\"dot\",\"ok\":true,\"arena\":%s,\"file\":",
 				  id);
 			json_escape(&sb, argv[1]);
 			sb_puts(&sb, "}\n");
@@ -453,13 +446,13 @@ int cmd_arena_ctl(const char *id, int argc, char **argv, bool json)
 	sb_free(&cmd);
 	if (strcmp(c, "collect")) {
 		if (json)
-			printf("{\"cmd\":\"%s\",\"ok\":true,\"arena\":%s}\n", c,
+			printf("{" JSON_V ",\"cmd\":\"%s\",\"ok\":true,\"arena\":%s}\n", c,
 			       id);
 		return 0;
 	}
 	gen_totals(id, gen, after);
 	if (json)
-		printf("{\"cmd\":\"collect\",\"ok\":true,\"arena\":%s,\"generation\":%d,\"collected\":%llu,\"uncollectable\":%llu}\n",
+		printf("{" JSON_V ",\"cmd\":\"collect\",\"ok\":true,\"arena\":%s,\"generation\":%d,\"collected\":%llu,\"uncollectable\":%llu}\n",
 		       id, gen, after[1] - before[1], after[2] - before[2]);
 	else
 		printf("arena %s: generation %d: %llu collected, %llu uncollectable\n",

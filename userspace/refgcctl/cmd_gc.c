@@ -180,11 +180,15 @@ static int cmd_threshold(struct interp *ip, struct cmd *c)
 	return 0;
 }
 
-static int cmd_count(struct interp *ip, struct cmd *c __maybe_unused)
+/* count: gc.get_count(); count TYPE: objgraph.count() (cmd_graph.c). */
+static int cmd_count(struct interp *ip, struct cmd *c)
 {
 	uint64_t v[REFGC_NUM_GENERATIONS];
-	int r = refgc_get_count(ip->fd, v);
+	int r;
 
+	if (c->ntok > 1)
+		return graph_count(ip, c);
+	r = refgc_get_count(ip->fd, v);
 	if (r)
 		return r;
 	out_triple(ip, "count", v);
@@ -562,7 +566,7 @@ const struct cmd_def gc_cmds[] = {
 	{ "disable", 0, 0, 0, "", cmd_disable },
 	{ "isenabled", 0, 0, 0, "", cmd_isenabled },
 	{ "threshold", 0, 3, 0, "[T0 [T1 [T2]]]", cmd_threshold },
-	{ "count", 0, 0, 0, "", cmd_count },
+	{ "count", 0, 1, 0, "[TYPE]", cmd_count },
 	{ "stats", 0, 0, 0, "", cmd_stats },
 	{ "debug", 0, 1, 0,
 	  "[none | stats,collectable,uncollectable,saveall,leak]", cmd_debug },

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_graph.c - objgraph-style commands: types (most_common_types), growth,
- * leaking (get_leaking_objects), chain (find_backref_chain) and dot
- * (show_refs / show_backrefs).
+ * count TYPE (count), by_type, leaking (get_leaking_objects), chain
+ * (find_backref_chain, find_ref_chain) and dot (show_refs / show_backrefs,
+ * with too_many, filter, highlight and refcounts).
  *
  * leaking: objgraph reports objects nothing else refers to.  In an arena
  * every object is kept alive by handles, by slots of other objects, by the
@@ -114,6 +115,38 @@ static int cmd_types(struct interp *ip, struct cmd *c)
 	return 0;
 }
 
+/**
+ * graph_count() - `count TYPE`: objgraph.count(), the live objects of TYPE
+ * @ip: the interpreter.
+ * @c: the command (`count` without a type is gc.get_count()).
+ *
+ * Return: 0 or -errno.
+ */
+int graph_count(struct interp *ip, struct cmd *c)
+{
+	struct type_acc a;
+	uint64_t n = 0;
+	uint32_t type;
+	size_t i;
+	int r;
+
+	r = ip_type_lookup(ip, c, 1, &type);
+	if (!r)
+		r = type_counts(ip, &a);
+	if (r)
+		return r;
+	for (i = 0; i < a.n; i++)
+		if (a.t[i].id == type)
+			n = a.t[i].count;
+	free(a.t);
+	ip->out.custom = true;
+	out_str(&ip->out, "type", c->tok[1].s);
+	out_u64(&ip->out, "count", n);
+	if (out_text(&ip->out))
+		fprintf(ip->out.f, "%llu\n", (unsigned long long)n);
+	return 0;
+}
+
 static int cmd_growth(struct interp *ip, struct cmd *c)
 {
 	struct type_acc a;
@@ -196,7 +229,31 @@ static void out_snap_list(struct interp *ip, const char *key,
 	}
 	out_arr_end(&ip->out);
 	if (out_text(&ip->out) && !strcmp(key, "chain"))
-		fputs(n ? "\n" : "no chain from a handle\n", ip->out.f);
+		fputc('\n', ip->out.f);
+}
+
+/* by_type TYPE: objgraph.by_type(), the live objects of TYPE, by id. */
+static int cmd_by_type(struct interp *ip, struct cmd *c)
+{
+	uint32_t type;
+	struct snap s;
+	int64_t *idx;
+	size_t i, n = 0;
+	int r;
+
+	r = ip_type_lookup(ip, c, 1, &type);
+	if (!r)
+		r = snap_take(ip->fd, &s);
+	if (r)
+		return r;
+	idx = xmalloc((s.n + 1) * sizeof(*idx));
+	for (i = 0; i < s.n; i++)
+		if (s.info[i].type == type)
+			idx[n++] = (int64_t)i;
+	out_snap_list(ip, "objects", &s, idx, n);
+	free(idx);
+	snap_free(&s);
+	return 0;
 }
 
 static int cmd_leaking(struct interp *ip, struct cmd *c __maybe_unused)
@@ -241,88 +298,150 @@ static int cmd_leaking(struct interp *ip, struct cmd *c __maybe_unused)
 	return 0;
 }
 
+/*
+ * A shortest chain from object @start, over references (or referrers, if
+ * @back) to the first object that is of @type (if not 0) or else held by
+ * a handle other than @start's own.  @start itself counts, as in
+ * objgraph's _find_chain().  Fills @path from the far end to @start, and
+ * returns its length (0 if there is none).
+ */
+static size_t find_chain(const struct snap *s, int64_t start, bool back,
+			 uint32_t type, int64_t *path)
+{
+	const size_t *off = back ? s->roff : s->off;
+	const int64_t *adj = back ? s->redges : s->edges;
+	int64_t *parent, *queue, i, t, hit = -1;
+	size_t head = 0, tail = 0, j, n = 0;
+
+	parent = xmalloc((s->n + 1) * sizeof(*parent));
+	queue = xmalloc((s->n + 1) * sizeof(*queue));
+	for (j = 0; j < s->n; j++)
+		parent[j] = -2;
+	parent[start] = -1;
+	queue[tail++] = start;
+	while (head < tail && hit < 0) {
+		i = queue[head++];
+		if (type ? s->info[i].type == type :
+		    s->info[i].handles > (uint64_t)(i == start)) {
+			hit = i;
+			break;
+		}
+		for (j = off[i]; j < off[i + 1]; j++) {
+			t = adj[j];
+			if (t >= 0 && parent[t] == -2) {
+				parent[t] = i;
+				queue[tail++] = t;
+			}
+		}
+	}
+	for (t = hit; t >= 0; t = parent[t])
+		path[n++] = t;
+	free(parent);
+	free(queue);
+	return n;
+}
+
+/*
+ * chain V [refs|backrefs] [TYPE]: objgraph's find_backref_chain() (from a
+ * handle, or from an object of TYPE, to V) and find_ref_chain() (from V
+ * to an object of TYPE, or held by a handle).  Not found: the chain is
+ * [V] and "found" false, as objgraph returns [obj].
+ */
 static int cmd_chain(struct interp *ip, struct cmd *c)
 {
-	int64_t *parent, *queue, *path, target, t;
-	size_t head = 0, tail = 0, i, j, n = 0;
+	bool back = true, found;
+	uint32_t type = 0;
+	int64_t *path, t;
+	size_t i, n;
 	uint64_t id;
 	struct snap s;
-	int r;
+	int k = 2, r;
 
 	r = ip_obj(ip, c, 1, &id);
+	if (!r && k < c->ntok && (!strcmp(c->tok[k].s, "refs") ||
+				  !strcmp(c->tok[k].s, "backrefs")))
+		back = c->tok[k++].s[0] == 'b';
+	if (!r && k < c->ntok)
+		r = ip_type_lookup(ip, c, k++, &type);
+	if (!r && k < c->ntok)
+		r = ip_error(ip, -EINVAL, c->tok[k].col,
+			     "usage: chain V [refs|backrefs] [TYPE]");
 	if (r)
 		return r;
 	r = snap_take(ip->fd, &s);
 	if (r)
 		return r;
-	target = snap_find(&s, id);
-	parent = xmalloc((s.n + 1) * sizeof(*parent));
-	queue = xmalloc((s.n + 1) * sizeof(*queue));
 	path = xmalloc((s.n + 1) * sizeof(*path));
-	/* Roots: objects with a handle other than the one @c names. */
-	for (i = 0; i < s.n; i++) {
-		uint64_t h = s.info[i].handles;
-
-		parent[i] = -2;
-		if ((int64_t)i == target && h)
-			h--;
-		if (h) {
-			parent[i] = -1;
-			queue[tail++] = (int64_t)i;
-		}
-	}
-	while (head < tail && target >= 0 && parent[target] == -2) {
-		i = (size_t)queue[head++];
-		for (j = s.off[i]; j < s.off[i + 1]; j++) {
-			t = s.edges[j];
-			if (t >= 0 && parent[t] == -2) {
-				parent[t] = (int64_t)i;
-				queue[tail++] = t;
-			}
-		}
-	}
-	if (target >= 0 && parent[target] != -2)
-		for (t = target; t >= 0; t = parent[t])
-			path[n++] = t;
-	for (i = 0; i < n / 2; i++) {
+	t = snap_find(&s, id);
+	n = t < 0 ? 0 : find_chain(&s, t, back, type, path);
+	found = n > 0;
+	if (!found && t >= 0)
+		path[n++] = t;
+	/* find_chain() gives the far end first: V first for refs. */
+	for (i = 0; !back && i < n / 2; i++) {
 		t = path[i];
 		path[i] = path[n - 1 - i];
 		path[n - 1 - i] = t;
 	}
+	if (!found && out_text(&ip->out))
+		fputs("no chain found:", ip->out.f);
 	out_snap_list(ip, "chain", &s, path, n);
-	free(parent);
-	free(queue);
+	out_bool(&ip->out, "found", found);
 	free(path);
 	snap_free(&s);
 	return 0;
 }
 
-static int cmd_dot(struct interp *ip, struct cmd *c)
+/* The options of `dot` after V FILE, into @o. */
+static int dot_args(struct interp *ip, struct cmd *c, struct dot_opts *o)
 {
-	bool backrefs = false;
-	uint64_t id, depth = 3;
-	struct strbuf dot = { 0 };
-	struct snap s;
-	int i, r, nodes;
+	uint64_t v;
+	int i, r = 0;
 
-	r = ip_obj(ip, c, 1, &id);
-	if (r)
-		return r;
-	for (i = 3; i < c->ntok; i++) {
-		if (!strcmp(c->tok[i].s, "refs")) {
-			backrefs = false;
-		} else if (!strcmp(c->tok[i].s, "backrefs")) {
-			backrefs = true;
-		} else if (!strcmp(c->tok[i].s, "depth") && i + 1 < c->ntok) {
-			r = parse_num(ip, c, ++i, 1000000, &depth);
-			if (r)
-				return r;
+	for (i = 3; i < c->ntok && !r; i++) {
+		const char *w = c->tok[i].s;
+		bool more = i + 1 < c->ntok;
+
+		if (!strcmp(w, "refs") || !strcmp(w, "backrefs")) {
+			o->backrefs = w[0] == 'b';
+		} else if (!strcmp(w, "refcounts")) {
+			o->refcounts = true;
+		} else if ((!strcmp(w, "depth") || !strcmp(w, "too_many")) &&
+			   more) {
+			r = parse_num(ip, c, ++i, 1000000, &v);
+			if (w[0] == 'd')
+				o->depth = (unsigned int)v;
+			else
+				o->too_many = (unsigned int)v;
+		} else if (!strcmp(w, "filter") && more) {
+			o->filter_not = !strcmp(c->tok[i + 1].s, "not") &&
+					i + 2 < c->ntok;
+			i += o->filter_not ? 2 : 1;
+			r = ip_type_lookup(ip, c, i, &o->filter);
+		} else if (!strcmp(w, "highlight") && more) {
+			r = ip_type_lookup(ip, c, ++i, &o->highlight);
 		} else {
 			return ip_error(ip, -EINVAL, c->tok[i].col,
-					"expected 'refs', 'backrefs' or 'depth N', got '%s'",
-					c->tok[i].s);
+					"expected refs, backrefs, depth N, too_many N, filter [not] TYPE, highlight TYPE or refcounts, got '%s'",
+					w);
 		}
 	}
+	return r;
+}
+
+static int cmd_dot(struct interp *ip, struct cmd *c)
+{
+	struct dot_opts o = { .depth = 3, .too_many = 10 };
+	struct strbuf dot = { 0 };
+	struct snap s;
+	uint64_t id;
+	int r, nodes;
+
+	r = ip_obj(ip, c, 1, &id);
+	if (!r)
+		r = dot_args(ip, c, &o);
+	if (r)
+		return r;
 	if (!dot_format(c->tok[2].s))
 		return ip_error(ip, -EINVAL, c->tok[2].col,
 				"'%s': the file name must end in .dot, .gv, .png, .svg or .pdf",
@@ -330,8 +449,7 @@ static int cmd_dot(struct interp *ip, struct cmd *c)
 	r = snap_take(ip->fd, &s);
 	if (r)
 		return r;
-	nodes = dot_graph(ip, &s, snap_find(&s, id), backrefs,
-			  (unsigned int)depth, &dot);
+	nodes = dot_graph(ip, &s, snap_find(&s, id), &o, &dot);
 	snap_free(&s);
 	r = dot_render(sb_str(&dot), c->tok[2].s);
 	sb_free(&dot);
@@ -346,8 +464,9 @@ static int cmd_dot(struct interp *ip, struct cmd *c)
 const struct cmd_def graph_cmds[] = {
 	{ "types", 0, 1, 0, "[N]", cmd_types },
 	{ "growth", 0, 1, 0, "[N]", cmd_growth },
+	{ "by_type", 1, 1, 0, "TYPE", cmd_by_type },
 	{ "leaking", 0, 0, 0, "", cmd_leaking },
-	{ "chain", 1, 1, 0, "V", cmd_chain },
-	{ "dot", 2, 5, 0, "V FILE [refs|backrefs] [depth N]", cmd_dot },
+	{ "chain", 1, 3, 0, "V [refs|backrefs] [TYPE]", cmd_chain },
+	{ "dot", 2, 14, 0, DOT_USAGE, cmd_dot },
 	{ NULL },
 };

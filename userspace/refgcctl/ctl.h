@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "librefgc.h"
 #include "out.h"
@@ -255,6 +257,22 @@ void cmd_report(struct interp *ip, const char *name, int lineno, int r,
 int script_run(struct interp *ip, FILE *f, bool prompt);
 int script_check(struct interp *ip, FILE *f);
 
+/**
+ * struct line_reader - where script_run() takes its lines (lineedit.c)
+ * @f: the input.
+ * @prompt: print a prompt before each line (the shell on a terminal).
+ * @edit: lines come from libedit (line editing and history).
+ */
+struct line_reader {
+	FILE *f;
+	bool prompt;
+	bool edit;
+};
+
+void lines_open(struct line_reader *lr, FILE *f, bool prompt);
+ssize_t lines_read(struct line_reader *lr, char **line, size_t *cap);
+void lines_close(struct line_reader *lr);
+
 /* finalize.c: __del__ and callback bodies, the event queue's records */
 extern const struct cmd_def fin_cmds[];
 struct fbody *fin_body_dup(struct cmd *c, const char *what, const char *src);
@@ -277,6 +295,7 @@ int new_args(struct interp *ip, struct cmd *c, uint32_t *type,
 extern const struct cmd_def obj_cmds[];
 extern const struct cmd_def gc_cmds[];
 extern const struct cmd_def graph_cmds[];
+int graph_count(struct interp *ip, struct cmd *c);
 extern const struct cmd_def alias_cmds[];
 
 /* graph.c: a snapshot of the arena's object graph */
@@ -306,8 +325,32 @@ void snap_free(struct snap *s);
 int64_t snap_find(const struct snap *s, uint64_t id);
 
 /* dot.c */
+/**
+ * struct dot_opts - what `dot` draws (objgraph's show_refs arguments)
+ * @backrefs: follow referrers (show_backrefs) instead of referents.
+ * @depth: max_depth: how many references away from the object to go.
+ * @too_many: at most this many neighbours of each object are drawn.
+ * @filter: only neighbours of this type (0: all) are drawn...
+ * @filter_not: ...or, if set, all but them.
+ * @highlight: objects of this type (0: none) are drawn in blue.
+ * @refcounts: labels show the reference count and the handles.
+ */
+#define DOT_OPTIONS \
+	"[depth N] [too_many N] [filter [not] T] [highlight T] [refcounts]"
+#define DOT_USAGE	"V FILE [refs|backrefs] " DOT_OPTIONS
+
+struct dot_opts {
+	bool backrefs;
+	unsigned int depth;
+	unsigned int too_many;
+	uint32_t filter;
+	bool filter_not;
+	uint32_t highlight;
+	bool refcounts;
+};
+
 int dot_graph(struct interp *ip, const struct snap *s, int64_t start,
-	      bool backrefs, unsigned int depth, struct strbuf *sb);
+	      const struct dot_opts *o, struct strbuf *sb);
 int dot_render(const char *dot_text, const char *file);
 const char *dot_format(const char *file);
 

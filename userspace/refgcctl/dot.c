@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dot.c - Graphviz output: the DOT text of the neighbourhood of an object
- * (objgraph's show_refs / show_backrefs), and writing DOT text to a file,
+ * (objgraph's show_refs / show_backrefs, with their too_many, filter,
+ * highlight and refcounts), and writing DOT text to a file,
  * either as is (.dot, .gv) or rendered by graphviz's `dot` (.png, .svg,
  * .pdf).
  */
@@ -49,7 +50,7 @@ static void dot_quote(struct strbuf *sb, const char *s)
 
 static void dot_node(struct interp *ip, struct strbuf *sb,
 		     const struct refgc_info *in, unsigned int depth,
-		     bool start, bool cut)
+		     const struct dot_opts *o, bool start, bool cut)
 {
 	const char *label = ip_label(ip, in->id);
 	static const char *const fill[] = {
@@ -62,12 +63,17 @@ static void dot_node(struct interp *ip, struct strbuf *sb,
 		sb_puts(sb, "\\n");
 	}
 	dot_quote(sb, ip_type_name(ip, in->type));
-	sb_printf(sb, " #%llu\\nrefcount %llu, handles %llu\"",
-		  (unsigned long long)in->id,
-		  (unsigned long long)in->refcount,
-		  (unsigned long long)in->handles);
+	if (o->refcounts)	/* objgraph's "list [3]" */
+		sb_printf(sb, " [%llu]", (unsigned long long)in->refcount);
+	sb_printf(sb, " #%llu", (unsigned long long)in->id);
+	if (o->refcounts)
+		sb_printf(sb, "\\nhandles %llu",
+			  (unsigned long long)in->handles);
+	sb_putc(sb, '"');
 	if (start)
 		sb_puts(sb, ", fillcolor=\"#ffd27f\"");
+	else if (o->highlight && in->type == o->highlight)
+		sb_puts(sb, ", fillcolor=\"#8fb4f0\"");
 	else
 		sb_printf(sb, ", fillcolor=\"%s\"", fill[depth % 4]);
 	if (in->handles)
@@ -79,29 +85,58 @@ static void dot_node(struct interp *ip, struct strbuf *sb,
 	sb_puts(sb, "];\n");
 }
 
+/* Whether @t passes `filter [not] TYPE`. */
+static bool dot_keep(const struct snap *s, int64_t t, const struct dot_opts *o)
+{
+	if (t < 0)
+		return false;
+	if (!o->filter)
+		return true;
+	return (s->info[t].type == o->filter) != o->filter_not;
+}
+
+/* objgraph's "N more references" box for the neighbours @too_many cut. */
+static void dot_too_many(struct strbuf *sb, uint64_t id, size_t skipped,
+			 bool backrefs)
+{
+	unsigned long long n = (unsigned long long)id;
+
+	if (backrefs)
+		sb_printf(sb, "  too_many_o%llu -> o%llu", n, n);
+	else
+		sb_printf(sb, "  o%llu -> too_many_o%llu", n, n);
+	sb_puts(sb, " [color=red, style=dotted];\n");
+	sb_printf(sb, "  too_many_o%llu [label=\"%zu more %s\", color=red, fillcolor=\"#ffe0e0\", fontsize=8];\n",
+		  n, skipped, backrefs ? "backreferences" : "references");
+}
+
 /**
  * dot_graph() - DOT text of what an object refers to, or is referred by
  * @ip: the interpreter (labels, type names).
  * @s: a snapshot of the arena.
  * @start: the object's index in @s (nothing but the frame if < 0).
- * @backrefs: follow referrers instead of referents.
- * @depth: how many references away from @start to go.
+ * @o: the direction, depth and objgraph's too_many, filter, highlight
+ *	and refcounts.
  * @sb: the text is appended here.
  *
+ * As objgraph's show_refs/show_backrefs: breadth first from @start; of
+ * each node's neighbours that pass the filter, the first @o->too_many are
+ * drawn and followed, the rest summed up in one "N more references" box.
  * Edges always point from the referrer to the object referred to.  Nodes
  * with handles have a thick border; nodes whose further neighbours were
- * cut off by @depth are dashed.
+ * cut off by the depth are dashed.
  *
- * Return: the number of nodes drawn.
+ * Return: the number of objects drawn.
  */
 int dot_graph(struct interp *ip, const struct snap *s, int64_t start,
-	      bool backrefs, unsigned int depth, struct strbuf *sb)
+	      const struct dot_opts *o, struct strbuf *sb)
 {
-	const size_t *off = backrefs ? s->roff : s->off;
-	const int64_t *adj = backrefs ? s->redges : s->edges;
+	const size_t *off = o->backrefs ? s->roff : s->off;
+	const int64_t *adj = o->backrefs ? s->redges : s->edges;
 	unsigned int *dist;
-	int64_t *queue;
-	size_t head = 0, tail = 0, i, j;
+	int64_t *queue, t;
+	size_t head = 0, tail = 0, i, j, drawn, skipped;
+	unsigned long long from, to;
 
 	sb_printf(sb, "digraph ObjectGraph {\n  node [shape=box, style=filled, fontname=\"Helvetica\", fontsize=10];\n  edge [arrowsize=0.7];\n");
 	if (start < 0) {
@@ -116,40 +151,31 @@ int dot_graph(struct interp *ip, const struct snap *s, int64_t start,
 	queue[tail++] = start;
 	while (head < tail) {
 		i = (size_t)queue[head++];
-		if (dist[i] >= depth)
+		dot_node(ip, sb, &s->info[i], dist[i], o, (int64_t)i == start,
+			 dist[i] >= o->depth && off[i + 1] > off[i]);
+		if (dist[i] >= o->depth)
 			continue;
+		drawn = 0;
+		skipped = 0;
 		for (j = off[i]; j < off[i + 1]; j++) {
-			int64_t t = adj[j];
-
-			if (t >= 0 && dist[t] == ~0U) {
+			t = adj[j];
+			if (!dot_keep(s, t, o))
+				continue;
+			if (drawn >= o->too_many) {
+				skipped++;
+				continue;
+			}
+			drawn++;
+			from = (unsigned long long)s->ids[o->backrefs ? t : (int64_t)i];
+			to = (unsigned long long)s->ids[o->backrefs ? (int64_t)i : t];
+			sb_printf(sb, "  o%llu -> o%llu;\n", from, to);
+			if (dist[t] == ~0U) {
 				dist[t] = dist[i] + 1;
 				queue[tail++] = t;
 			}
 		}
-	}
-	for (head = 0; head < tail; head++) {
-		i = (size_t)queue[head];
-		dot_node(ip, sb, &s->info[i], dist[i], (int64_t)i == start,
-			 dist[i] >= depth && off[i + 1] > off[i]);
-	}
-	for (head = 0; head < tail; head++) {
-		i = (size_t)queue[head];
-		if (dist[i] >= depth)
-			continue;
-		for (j = off[i]; j < off[i + 1]; j++) {
-			int64_t t = adj[j];
-
-			if (t < 0)
-				continue;
-			if (backrefs)
-				sb_printf(sb, "  o%llu -> o%llu;\n",
-					  (unsigned long long)s->ids[t],
-					  (unsigned long long)s->ids[i]);
-			else
-				sb_printf(sb, "  o%llu -> o%llu;\n",
-					  (unsigned long long)s->ids[i],
-					  (unsigned long long)s->ids[t]);
-		}
+		if (skipped)
+			dot_too_many(sb, s->ids[i], skipped, o->backrefs);
 	}
 	sb_puts(sb, "}\n");
 	free(dist);

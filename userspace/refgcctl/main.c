@@ -17,6 +17,9 @@
 /* REFGC_VERSION: ../../VERSION, passed by the Makefile. */
 #define REFGCCTL_VERSION	REFGC_VERSION
 
+/* --json anywhere on the command line: errors are JSON records too. */
+static bool json_errors;
+
 static void print_usage(FILE *f)
 {
 	fputs("usage: refgcctl run [--json | --echo] [--keep-going] FILE|-\n"
@@ -80,6 +83,15 @@ static bool sub_wants_help(int argc, char **argv)
 	return false;
 }
 
+/* A usage error of @cmd: the usage on stderr, a record under --json. */
+static int usage_error(const char *cmd, const char *why)
+{
+	if (json_errors)
+		json_fail(cmd, -EINVAL, why);
+	print_usage(stderr);
+	return 2;
+}
+
 /* The whole of @f, in a buffer of *len bytes (never NULL). */
 static char *slurp(FILE *f, size_t *len)
 {
@@ -126,15 +138,15 @@ static int run_script(FILE *f, const char *file, bool json, bool keep_going,
 
 	fd = refgc_open();
 	if (fd < 0) {
-		fprintf(stderr, "refgcctl: %s: %s\n", REFGC_DEVICE,
-			strerror(-fd));
+		cmd_error(json_errors, shell ? "shell" : "run", fd,
+			  REFGC_DEVICE);
 		device_hint(fd);
 		return 2;
 	}
 	r = ip_init(&ip, fd, json);
 	if (r) {
-		fprintf(stderr, "refgcctl: %s: %s\n", REFGC_DEVICE,
-			strerror(-r));
+		cmd_error(json_errors, shell ? "shell" : "run", r,
+			  REFGC_DEVICE);
 		refgc_close(fd);
 		return 2;
 	}
@@ -172,6 +184,7 @@ static int cmd_run(int argc, char **argv, bool shell, bool check_only)
 {
 	bool json = false, keep_going = false, echo = false;
 	bool script = !shell && !check_only;
+	const char *sub = shell ? "shell" : check_only ? "check" : "run";
 	const char *file = NULL, *name = "<stdin>";
 	FILE *f = stdin, *mf;
 	size_t len;
@@ -189,19 +202,15 @@ static int cmd_run(int argc, char **argv, bool shell, bool check_only)
 			   (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
 			file = argv[i];
 		} else {
-			print_usage(stderr);
-			return 2;
+			return usage_error(sub, "unexpected argument");
 		}
 	}
-	if (!shell && !file) {
-		print_usage(stderr);
-		return 2;
-	}
+	if (!shell && !file)
+		return usage_error(sub, "no script given (FILE, or - for stdin)");
 	if (file && strcmp(file, "-")) {
 		f = fopen(file, "r");
 		if (!f) {
-			fprintf(stderr, "refgcctl: %s: %s\n", file,
-				strerror(errno));
+			cmd_error(json_errors, sub, -errno, file);
 			return 2;
 		}
 		name = file;
@@ -234,10 +243,10 @@ int main(int argc, char **argv)
 	const char *id;
 	int i;
 
-	if (argc < 2) {
-		print_usage(stderr);
-		return 2;
-	}
+	for (i = 1; i < argc; i++)
+		json_errors |= !strcmp(argv[i], "--json");
+	if (argc < 2)
+		return usage_error("refgcctl", "no command given");
 	if (sub_wants_help(argc, argv))
 		return 0;
 	if (!strcmp(argv[1], "run"))
@@ -268,8 +277,9 @@ int main(int argc, char **argv)
 		print_usage(stdout);
 		return 0;
 	}
-	if (argv[1][0] != '-')
+	if (argv[1][0] != '-') {
 		fprintf(stderr, "refgcctl: unknown command '%s'\n", argv[1]);
-	print_usage(stderr);
-	return 2;
+		return usage_error(argv[1], "unknown command");
+	}
+	return usage_error(argv[1], "unknown option");
 }

@@ -91,8 +91,7 @@ void out_begin(struct out *o, const char *cmd, int line)
 	if (o->mute || !o->json)
 		return;
 	sb_reset(&o->sb);
-	sb_puts(&o->sb, "{\"cmd\":");
-	json_escape(&o->sb, cmd);
+	json_record(&o->sb, cmd);
 	sb_printf(&o->sb, ",\"line\":%d,\"ok\":true", line);
 	if (o->in) {
 		sb_puts(&o->sb, ",\"in\":");
@@ -137,8 +136,7 @@ void out_fail(struct out *o, const char *cmd, int line, int err,
 		return;
 	}
 	sb_reset(&o->sb);
-	sb_puts(&o->sb, "{\"cmd\":");
-	json_escape(&o->sb, cmd);
+	json_record(&o->sb, cmd);
 	sb_printf(&o->sb, ",\"line\":%d,\"ok\":false,\"errno\":\"%s\",\"error\":",
 		  line, errno_name(err));
 	json_escape(&o->sb, msg);
@@ -150,6 +148,59 @@ void out_fail(struct out *o, const char *cmd, int line, int err,
 	sb_puts(&o->sb, "}\n");
 	fputs(sb_str(&o->sb), o->f);
 	fflush(o->f);
+}
+
+/**
+ * json_record() - start a JSON record: its version and its command
+ * @sb: the record is appended here, open for more members.
+ * @cmd: what it is the result of.
+ */
+void json_record(struct strbuf *sb, const char *cmd)
+{
+	sb_puts(sb, "{" JSON_V ",\"cmd\":");
+	json_escape(sb, cmd);
+}
+
+/**
+ * json_fail() - write a failure record outside a script on stdout
+ * @cmd: the subcommand, or the -a command.
+ * @err: a negative errno.
+ * @msg: what went wrong, for people.
+ *
+ * For --json errors that no script line owns: the device that cannot be
+ * opened, a usage error, a debugfs file.
+ */
+void json_fail(const char *cmd, int err, const char *msg)
+{
+	struct strbuf sb = { 0 };
+
+	json_record(&sb, cmd);
+	sb_printf(&sb, ",\"ok\":false,\"errno\":\"%s\",\"error\":",
+		  errno_name(err));
+	json_escape(&sb, msg);
+	sb_puts(&sb, "}\n");
+	fputs(sb_str(&sb), stdout);
+	fflush(stdout);
+	sb_free(&sb);
+}
+
+/**
+ * cmd_error() - "@what: <strerror>" for a subcommand, not a script line
+ * @json: as a JSON record on stdout (json_fail()), else on stderr.
+ * @cmd: the subcommand, or the -a command.
+ * @err: a negative errno.
+ * @what: the file or device.
+ */
+void cmd_error(bool json, const char *cmd, int err, const char *what)
+{
+	struct strbuf msg = { 0 };
+
+	sb_printf(&msg, "%s: %s", what, strerror(-err));
+	if (json)
+		json_fail(cmd, err, sb_str(&msg));
+	else
+		fprintf(stderr, "refgcctl: %s\n", sb_str(&msg));
+	sb_free(&msg);
 }
 
 void out_u64(struct out *o, const char *key, uint64_t v)

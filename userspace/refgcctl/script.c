@@ -715,17 +715,15 @@ static void echo_line(const char *line)
  */
 int script_run(struct interp *ip, FILE *f, bool prompt)
 {
+	struct line_reader lr;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int lineno = 0, r;
 
+	lines_open(&lr, f, prompt);
 	for (;;) {
-		if (prompt) {
-			fputs("refgc> ", stdout);
-			fflush(stdout);
-		}
-		len = getline(&line, &cap, f);
+		len = lines_read(&lr, &line, &cap);
 		if (len < 0)
 			break;
 		lineno++;
@@ -738,8 +736,7 @@ int script_run(struct interp *ip, FILE *f, bool prompt)
 		if (r && !ip->keep_going && !ip->interactive)
 			break;
 	}
-	if (prompt)
-		fputc('\n', stdout);
+	lines_close(&lr);
 	free(line);
 	return ip->failures ? 1 : 0;
 }

@@ -35,9 +35,25 @@ def skip(name, why):
     print("ok - %s # SKIP %s" % (name, why))
 
 
+# --json lines seen without "v": 1 (refgcctl(1), JSON), checked at the end.
+unversioned = []
+
+
+def check_version(line):
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        rec = None
+    if not isinstance(rec, dict) or rec.get("v") != 1:
+        unversioned.append(line)
+
+
 def run_ctl(args, stdin=None, timeout=600):
     p = subprocess.run([CTL] + args, input=stdin, capture_output=True,
                        text=True, timeout=timeout)
+    if "--json" in args:
+        for line in p.stdout.splitlines():
+            check_version(line)
     return p.returncode, p.stdout, p.stderr
 
 

@@ -6,7 +6,7 @@ Needs /dev/refgc (refgc.ko loaded), root for the debugfs tests, and
 graphviz `dot` for the DOT tests (skipped without it).  Checks every
 command of the script language in --json mode (test_script.py), the
 __del__ and callback bodies (test_finalize.py), the
-examples, `refgcctl unreachable` against a BFS oracle, and the debugfs
+examples, the README's and refgcctl(1)'s examples (test_docs.py), `refgcctl unreachable` against a BFS oracle, and the debugfs
 files and control file (test_tools.py).  The last line is
 "refgcctl: N passed, M failed, K skipped".
 
@@ -18,10 +18,11 @@ import sys
 
 sys.dont_write_bytecode = True
 import test_cli as c  # noqa: E402
+import test_docs as docs  # noqa: E402
 import test_finalize as fz  # noqa: E402
 import test_script as s  # noqa: E402
 import test_tools as t  # noqa: E402
-from common import TMP, counts, ok, skip  # noqa: E402
+from common import TMP, counts, ok, skip, unversioned  # noqa: E402
 
 
 def main():
@@ -36,14 +37,18 @@ def main():
                   fz.test_callback_bodies, fz.test_body_errors,
                   fz.test_nesting_text,
                   s.test_events_overflow, s.test_repeat,
-                  s.test_repeat_million, s.test_objgraph, s.test_dot,
+                  s.test_repeat_million, s.test_objgraph,
+                  s.test_objgraph_more, s.test_dot,
                   s.test_errors_text_mode, c.test_run_parses_first,
-                  c.test_aliases, t.test_examples,
+                  c.test_aliases, c.test_shell_tty, t.test_examples,
+                  docs.test_readme, docs.test_man_examples,
                   t.test_unreachable, t.test_debugfs]:
             try:
                 f()
             except Exception as e:      # a crash is one failure, go on
                 ok("%s ran to the end" % f.__name__, False, repr(e))
+    ok("json: every record of every --json run has \"v\": 1",
+       not unversioned, unversioned[:3])
     shutil.rmtree(TMP, ignore_errors=True)
     print("refgcctl: %d passed, %d failed, %d skipped" %
           (counts["pass"], counts["fail"], counts["skip"]))

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """test_cli.py - refgcctl's command line: `check` (no device needed),
 errors as FILE:LINE:COL with the source line and a caret, "did you mean",
-`--help` on every subcommand, and Python's names as aliases of the verbs
-(these need /dev/refgc)."""
+`--help` on every subcommand, Python's names as aliases of the verbs, and
+`refgcctl shell` on a pseudo-terminal (line editing, history; these need
+/dev/refgc)."""
 import json
 import os
 
-from common import CTL, TMP, EXAMPLES, ok, run_ctl, script  # noqa: F401
+from common import CTL, TMP, EXAMPLES, ok, run_ctl, script, skip  # noqa: F401
 
 SUBCOMMANDS = [["run"], ["check"], ["shell"], ["unreachable"], ["arenas"],
                ["-a", "1"]]
@@ -95,6 +96,33 @@ def test_check():
            err == "", (rc, out, err))
     rc, out, err = run_ctl(["--help"])
     ok("--help lists check", rc == 0 and "refgcctl check" in out, out)
+    test_json_errors()
+
+
+def test_json_errors():
+    """Under --json, errors outside a script are one record on stdout."""
+    def rec(args, stdin=None):
+        rc, out, err = run_ctl(args, stdin=stdin)
+        lines = out.splitlines()
+        try:
+            return rc, json.loads(lines[0]) if len(lines) == 1 else lines
+        except ValueError:
+            return rc, lines
+    cases = [(["frobnicate", "--json"], "frobnicate", "EINVAL"),
+             (["run", "--json"], "run", "EINVAL"),
+             (["run", "--json", "--bogus", "x"], "run", "EINVAL"),
+             (["check", "--json", os.path.join(TMP, "nope.rgc")], "check",
+              "ENOENT"),
+             (["arenas", "--json", "extra"], "arenas", "EINVAL"),
+             (["-a", "x", "--json", "stats"], "-a", "EINVAL")]
+    if not os.path.exists("/dev/refgc"):
+        cases.append((["run", "--json", "-"], "run", "ENOENT"))
+    for args, cmd, errno in cases:
+        rc, r = rec(args)
+        ok("--json error: %s is one record on stdout" % " ".join(args),
+           rc == 2 and isinstance(r, dict) and r["v"] == 1 and
+           r["cmd"] == cmd and r["ok"] is False and r["errno"] == errno and
+           r["error"], (rc, r))
 
 
 def test_run_parses_first():
@@ -126,3 +154,68 @@ def test_aliases():
     ok("help lists the aliases", rc == 0 and all(
         (" %s " % a.split()[0]) in out or ("  %s\n" % a.split()[0]) in out
         for a in ALIASES), out)
+
+
+def pty_session(args, keys, env):
+    """Run refgcctl ARGS on a pseudo-terminal, type KEYS (a list of
+    strings, each sent once the previous output settles), then ^D; return
+    (exit status, everything the terminal showed)."""
+    import pty
+    import select
+    import subprocess
+    master, slave = pty.openpty()
+    p = subprocess.Popen([CTL] + args, stdin=slave, stdout=slave,
+                         stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    shown = b""
+
+    def drain(wait):
+        nonlocal shown
+        while select.select([master], [], [], wait)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:         # EIO: the child closed the terminal
+                return False
+            if not chunk:
+                return False
+            shown += chunk
+            wait = 0.3
+        return True
+
+    drain(2)
+    for k in keys + ["\x04"]:
+        os.write(master, k.encode())
+        if not drain(2):
+            break
+    try:
+        rc = p.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    drain(0.1)
+    os.close(master)
+    return rc, shown.decode(errors="replace")
+
+
+def test_shell_tty():
+    """refgcctl shell on a terminal: the prompt, line editing (backspace),
+    history (up arrow, and $HOME/.refgcctl_history) from libedit."""
+    home = os.path.join(TMP, "home")
+    os.makedirs(home, exist_ok=True)
+    env = dict(os.environ, HOME=home, TERM="vt100")
+    rc, shown = pty_session(["shell", "--json"],
+                            ["type list\n", "new a list\n", "cxx\b\bount\n",
+                             "\x1b[A\n"], env)
+    recs = [json.loads(x[x.index("{"):]) for x in shown.splitlines()
+            if x.count("{") and x.rstrip().endswith("}")]
+    ok("shell on a tty: a prompt", "refgc> " in shown, shown)
+    with open(CTL, "rb") as f:
+        if b"libedit.so" not in f.read():
+            skip("shell on a tty: line editing", "built without libedit")
+            return
+    ok("shell on a tty: backspace edits, up arrow recalls the last line",
+       rc == 0 and [r["cmd"] for r in recs] ==
+       ["type", "new", "count", "count"], (rc, shown))
+    hist = os.path.join(home, ".refgcctl_history")
+    ok("shell on a tty: history saved in $HOME/.refgcctl_history",
+       os.path.exists(hist) and "count" in open(hist).read(), shown)

@@ -468,10 +468,102 @@ chain lone
        sorted(d["label"] for d in r[20]["leaking"]) == ["c1", "c2"], r[20])
     ok("chain: from a handle to the object",
        [d["label"] for d in r[21]["chain"]] == ["root", "g"], r[21])
-    ok("chain: an object held only by its own name has no other root",
-       r[22]["chain"] == [], r[22])
+    ok("chain: found", r[21]["found"] is True, r[21])
+    ok("chain: an object held only by its own name has no other root: "
+       "objgraph's [obj], found false",
+       [d["label"] for d in r[22]["chain"]] == ["root"] and
+       r[22]["found"] is False, r[22])
     ok("chain: unbound name", r[23]["errno"] == "ENOENT", r[23])
-    ok("chain: unreferenced object", r[25]["chain"] == [], r[25])
+    ok("chain: unreferenced object",
+       [d["label"] for d in r[25]["chain"]] == ["lone"] and
+       r[25]["found"] is False, r[25])
+
+
+def test_objgraph_more():
+    """count TYPE, by_type, chain refs/backrefs TYPE (find_ref_chain,
+    find_backref_chain with a type), and dot's too_many, filter,
+    highlight and refcounts."""
+    d = {k: os.path.join(TMP, "og-%s.dot" % k) for k in
+         ("all", "few", "flt", "not", "hl", "rc", "alias")}
+    rc, res, _ = script("""type list
+type Foo
+type Bar
+disable
+new root list
+repeat 12 new f Foo ; link root f
+new b Bar
+link f b
+count Foo
+count Bar
+count
+by_type Bar
+by_type Foo
+chain root refs Bar
+chain b backrefs list
+chain b Foo
+chain root refs Baz
+chain b refs Foo
+find_ref_chain root Bar
+dot root %(all)s too_many 100
+dot root %(few)s
+dot root %(flt)s filter Bar
+dot root %(not)s filter not Bar too_many 3
+dot root %(hl)s highlight Bar too_many 12
+dot root %(rc)s refcounts
+show_refs root %(alias)s too_many 2
+count Nope
+""" % d, "--keep-going")
+    r = by_line(res)
+    ok("count TYPE: objgraph.count()",
+       r[9]["count"] == 12 and r[9]["type"] == "Foo" and
+       r[10]["count"] == 1, (r[9], r[10]))
+    ok("count: without a type still gc.get_count()",
+       isinstance(r[11]["count"], list), r[11])
+    ok("by_type: the objects of the type",
+       [x["label"] for x in r[12]["objects"]] == ["b"] and
+       len(r[13]["objects"]) == 12 and
+       all(desc_ok(x, "Foo") for x in r[13]["objects"]), (r[12], r[13]))
+    ok("chain refs TYPE: find_ref_chain from V to an object of TYPE",
+       [x["type"] for x in r[14]["chain"]] == ["list", "Foo", "Bar"] and
+       r[14]["chain"][0]["label"] == "root" and r[14]["found"], r[14])
+    ok("chain backrefs TYPE: from an object of TYPE to V",
+       [x["type"] for x in r[15]["chain"]] == ["list", "Foo", "Bar"] and
+       r[15]["found"], r[15])
+    ok("chain V TYPE: backrefs by default",
+       [x["type"] for x in r[16]["chain"]] == ["Foo", "Bar"], r[16])
+    ok("chain: unknown type is ENOENT", r[17]["errno"] == "ENOENT", r[17])
+    ok("chain refs: no chain found is [V], found false",
+       [x["label"] for x in r[18]["chain"]] == ["b"] and
+       r[18]["found"] is False, r[18])
+    ok("find_ref_chain V TYPE is chain V refs TYPE",
+       r[19]["chain"] == r[14]["chain"] and
+       r[19]["cmd"] == "find_ref_chain", r[19])
+    ok("dot too_many 100: all 14 objects",
+       r[20]["nodes"] == 14, r[20])
+    few = open(d["few"]).read()
+    ok("dot: objgraph's too_many 10 by default, the rest in one box",
+       r[21]["nodes"] == 11 and "2 more references" in few and
+       few.count("too_many_o") == 2, (r[21], few))
+    ok("dot filter TYPE: only neighbours of that type",
+       r[22]["nodes"] == 1, r[22])
+    ok("dot filter not TYPE, too_many 3",
+       r[23]["nodes"] == 4 and "9 more references" in open(d["not"]).read(),
+       r[23])
+    hl = open(d["hl"]).read()
+    ok("dot highlight TYPE: its objects in blue, only them",
+       hl.count("#8fb4f0") == 1 and "Bar" in hl, hl)
+    rcs = open(d["rc"]).read()
+    ok("dot refcounts: the reference count after the type, as objgraph",
+       re.search(r"list \[\d+\] #", rcs) and
+       re.search(r"Foo \[\d+\] #", rcs) and
+       not re.search(r"\[\d+\] #", few), rcs)
+    ok("show_refs takes dot's options",
+       r[26]["ok"] and r[26]["nodes"] == 3, r[26])
+    ok("count TYPE: unknown type is ENOENT", r[27]["errno"] == "ENOENT",
+       r[27])
+    if have_dot():
+        ok("dot with too_many boxes: valid DOT",
+           dot_valid(d["few"]) and dot_valid(d["not"]))
 
 
 def have_dot():

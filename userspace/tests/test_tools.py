@@ -9,7 +9,8 @@ import re
 import subprocess
 import time
 
-from common import CTL, DEBUGFS, EXAMPLES, QUICK, TMP, ok, run_ctl, skip
+from common import (CTL, DEBUGFS, EXAMPLES, QUICK, TMP, check_version, ok,
+                    run_ctl, skip)
 from test_script import dot_valid, have_dot
 
 # ---------------------------------------------------------------- examples
@@ -211,7 +212,9 @@ class Shell:
     def __call__(self, line):
         self.p.stdin.write(line + "\n")
         self.p.stdin.flush()
-        return json.loads(self.p.stdout.readline())
+        line = self.p.stdout.readline()
+        check_version(line)
+        return json.loads(line)
 
     def close(self):
         self.p.stdin.close()
