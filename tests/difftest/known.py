@@ -49,7 +49,8 @@ def _resurrects(rgc):
       'finalizes once (PEP 442) and reports is_finalized true.  When a '
       'finalizer run during a collection\'s deletion resurrects by '
       'replacing a resurrected object, CPython\'s second tp_del can free '
-      'what refgc keeps: more uncollectable in refgc')
+      'what refgc keeps, or keep what refgc frees: another uncollectable '
+      'count')
 def _legacy_refinalize(s, rgc, kt, pt, n):
     return _resurrects(rgc) and (' fin ' in pt[n] or
                                  kt[n].endswith('is_finalized 1') or
@@ -57,10 +58,12 @@ def _legacy_refinalize(s, rgc, kt, pt, n):
 
 
 def _more_uncollectable(k, p):
-    """Both lines the same collect, refgc's uncollectable higher."""
+    """Both lines the same collect, as many collected, another number of
+    uncollectable objects (either way: a second tp_del may free what
+    refgc keeps, or resurrect what refgc frees)."""
     k, p = k.split(), p.split()
     return (len(k) > 5 and len(p) > 5 and k[1] == p[1] == 'collect' and
-            k[2] == p[2] and int(k[5]) > int(p[5]))
+            k[2] == p[2] and k[4] == p[4] and k[5] != p[5])
 
 
 @rule('callback-weakref-freed-first',
