@@ -77,6 +77,10 @@ class Scenario:
         return self
 
 
+# Verbs on one object or weakref: the Python helper each becomes.
+ONE_OBJECT = {'referrers': 'referrers', 'getrefcount': 'refcount',
+              'is_tracked': 'tracked', 'is_finalized': 'finalized'}
+
 def generate(rng, legacy_ok=True, bodies=False):
     r = rng.random()
     if r < 0.15:
@@ -217,22 +221,13 @@ def generate(rng, legacy_ok=True, bodies=False):
         elif c == 'collect':
             g = rng.choice((0, 1, 2, 2))
             emit('collect %d' % g, 'collect(@, %d)' % g, drops=True)
-        elif c == 'referrers':
+        elif c in ONE_OBJECT:
             v = rng.choice(o + w)
-            emit('referrers %s' % v, 'referrers(@, %s)' % v)
-        elif c == 'getrefcount':
-            v = rng.choice(o + w)
-            emit('getrefcount %s' % v, 'refcount(@, %s)' % v)
+            emit('%s %s' % (c, v), '%s(@, %s)' % (ONE_OBJECT[c], v))
         elif c == 'objects':
             g = rng.choice((None, 0, 1, 2))
             emit('objects' if g is None else 'objects %d' % g,
                  'objects(@, %s)' % g, objgen='all' if g is None else g)
-        elif c == 'is_tracked':
-            v = rng.choice(o + w)
-            emit('is_tracked %s' % v, 'tracked(@, %s)' % v)
-        elif c == 'is_finalized':
-            v = rng.choice(o + w)
-            emit('is_finalized %s' % v, 'finalized(@, %s)' % v)
         elif c in ('count', 'stats', 'freeze_count', 'freeze', 'unfreeze'):
             emit(c, '%s(@)' % c)
         elif c == 'garbage':
