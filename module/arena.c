@@ -49,7 +49,7 @@ struct refgc_arena *refgc_arena_create(void)
 		goto err_types;
 
 	mutex_init(&a->lock);
-	rgc_init(&a->gc, &refgc_gc_ops);
+	refgc_gc_init(a);
 	xa_init(&a->objects);
 	xa_init(&a->wrefs);
 	INIT_LIST_HEAD(&a->dying);

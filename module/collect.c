@@ -26,6 +26,16 @@
 
 #include "refgc.h"
 
+/*
+ * Debug kernels (KASAN) check every collection that takes its roots
+ * from gc_external() against trial deletion's counting (a warning if the
+ * two ever disagree); others may ask for it.
+ */
+static bool verify_roots = IS_ENABLED(CONFIG_KASAN);
+module_param(verify_roots, bool, 0644);
+MODULE_PARM_DESC(verify_roots,
+		 "Check full collections' roots by counting references too");
+
 static void gc_traverse(struct rgc_head *h, rgc_visit_t visit, void *arg)
 {
 	struct refgc_object *o = to_obj(h);
@@ -43,6 +53,18 @@ static void gc_traverse(struct rgc_head *h, rgc_visit_t visit, void *arg)
 	}
 }
 
+/*
+ * Every reference to a tracked object comes from a container's slots
+ * (the slot array that gc_traverse() walks, which refgc_gc_ops also
+ * publishes for the core to read in place), or from one of these.
+ */
+static bool gc_external(const struct rgc_head *h)
+{
+	const struct refgc_object *o = container_of(h, struct refgc_object, gc);
+
+	return h->aux || (o->oflags & (REFGC_OF_PENDING | REFGC_OF_GARBAGE));
+}
+
 static void gc_clear(struct rgc_state *gc, struct rgc_head *h)
 {
 	struct refgc_arena *a = to_arena(gc);
@@ -53,6 +75,11 @@ static void gc_clear(struct rgc_state *gc, struct rgc_head *h)
 	refgc_clear_slots(a, o);
 	refgc_decref(a, o);
 	refgc_reap(a);
+}
+
+static bool gc_delete_set(struct rgc_state *gc, struct list_head *set)
+{
+	return refgc_free_set(to_arena(gc), set);
 }
 
 static bool gc_has_finalizer(const struct rgc_head *h)
@@ -222,7 +249,7 @@ static u64 gc_now_ns(void)
 	return ktime_get_ns();
 }
 
-const struct rgc_ops refgc_gc_ops = {
+static const struct rgc_ops refgc_gc_ops = {
 	.traverse = gc_traverse,
 	.clear = gc_clear,
 	.has_finalizer = gc_has_finalizer,
@@ -236,13 +263,33 @@ const struct rgc_ops refgc_gc_ops = {
 	.report = gc_report,
 	.start = gc_start,
 	.now_ns = gc_now_ns,
+	.external = gc_external,
+	/* refgc_object.gc is at offset 0 (refgc_gc_init()) */
+	.slots_offset = offsetof(struct refgc_object, slots),
+	.nslots_offset = offsetof(struct refgc_object, nslots),
+	.delete_set = gc_delete_set,
 };
+
+/**
+ * refgc_gc_init() - set up an arena's collector
+ * @a: the new arena.
+ */
+void refgc_gc_init(struct refgc_arena *a)
+{
+	/* gc_traverse() and the core's slot reading need it at offset 0. */
+	BUILD_BUG_ON(offsetof(struct refgc_object, gc) != 0);
+	rgc_init(&a->gc, &refgc_gc_ops);
+	a->gc.verify_roots = READ_ONCE(verify_roots);
+}
 
 /* The end of a collection: debug output, the GC_STOP event, the trace. */
 static void collect_done(struct refgc_arena *a, struct rgc_result *res)
 {
 	struct refgc_event e;
 
+	WARN_ONCE(a->gc.roots_wrong,
+		  "refgc: arena %llu: %llu objects' roots were wrong\n",
+		  a->seq, a->gc.roots_wrong);
 	if (a->gc.debug & RGC_DEBUG_STATS)
 		pr_info_ratelimited("arena %llu: gc: done, %llu unreachable, %llu uncollectable, %llu ns elapsed\n",
 				    a->seq, res->collected + res->uncollectable,

@@ -67,7 +67,7 @@ static void obj_free(struct refgc_arena *a, struct refgc_object *o)
 	refgc_uncharge(a, REFGC_OBJ_BYTES + o->payload_size);
 	a->payload_bytes -= o->payload_size;
 	a->nr_objects--;
-	refgc_user_uncharge_object(a->user);
+	refgc_user_uncharge_objects(a->user, 1);
 	t->nr--;
 	if (o->oflags & REFGC_OF_FINALIZER) {
 		a->nr_finalizable--;
@@ -228,6 +228,120 @@ void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
 	}
 	kvfree(slots);
 	refgc_uncharge(a, bytes);
+}
+
+/*
+ * Whether the deaths of the objects of @set can be seen: a finalizer
+ * left to run, a weakref, an object outside the set that would die with
+ * them.  Drops the set's references to the objects outside it meanwhile;
+ * when it finds a death that can be seen, it stops there (@stop,
+ * @stop_slot) for undo_outside() to take them back.
+ */
+static bool deaths_observable(struct list_head *set, struct refgc_object **stop,
+			      u32 *stop_slot)
+{
+	struct refgc_object *o;
+	u32 i;
+
+	list_for_each_entry(o, set, gc.node) {
+		*stop = o;
+		*stop_slot = 0;
+		if (obj_is_weakref(o) || (o->oflags & REFGC_OF_WEAKREFS) ||
+		    ((o->oflags & REFGC_OF_FINALIZER) &&
+		     !rgc_is_finalized(&o->gc)))
+			return true;
+		for (i = 0; i < o->nslots; i++) {
+			struct refgc_object *c = o->slots[i];
+
+			if (rgc_is_collecting(&c->gc))
+				continue;
+			if (c->gc.refcnt == 1) {
+				*stop_slot = i;
+				return true;
+			}
+			c->gc.refcnt--;
+		}
+	}
+	return false;
+}
+
+static void undo_outside(struct list_head *set, struct refgc_object *stop,
+			 u32 stop_slot)
+{
+	struct refgc_object *o;
+	u32 i, n;
+
+	list_for_each_entry(o, set, gc.node) {
+		n = o == stop ? stop_slot : o->nslots;
+		for (i = 0; i < n; i++)
+			if (!rgc_is_collecting(&o->slots[i]->gc))
+				o->slots[i]->gc.refcnt++;
+		if (o == stop)
+			return;
+	}
+}
+
+#define FREE_BULK	32
+
+/**
+ * refgc_free_set() - free a collection's unreachable set at once
+ * @a: the arena, locked.
+ * @set: the objects the collection deletes (flagged RGC_F_COLLECTING),
+ *	referenced only from each other and from objects outside it.
+ *
+ * When no death among them can be seen (no finalizer left to run, no
+ * weakref, no object outside the set that would die with them), the
+ * order in which tp_clear would free them does not matter: they are
+ * freed in list order, their slot arrays with them, in bulk, with one
+ * update of each counter.
+ *
+ * Return: true when @set was freed (it is then empty); false, with
+ * nothing changed, when the collector must delete it one by one.
+ */
+bool refgc_free_set(struct refgc_arena *a, struct list_head *set)
+{
+	struct refgc_object *o, *next, *stop;
+	void *bulk[FREE_BULK];
+	u64 bytes = 0, payload = 0, slots = 0;
+	unsigned long n = 0, fin = 0;
+	u32 stop_slot, nb = 0;
+
+	if (deaths_observable(set, &stop, &stop_slot)) {
+		undo_outside(set, stop, stop_slot);
+		return false;
+	}
+	list_for_each_entry_safe(o, next, set, gc.node) {
+		xa_erase(&a->objects, o->id);
+		kvfree(o->payload);
+		kvfree(o->slots);
+		bytes += REFGC_OBJ_BYTES + o->payload_size +
+			 (u64)o->cap * sizeof(*o->slots);
+		payload += o->payload_size;
+		slots += o->nslots;
+		fin += !!(o->oflags & REFGC_OF_FINALIZER);
+		a->types[o->type].nr--;
+		bulk[nb++] = o;
+		if (nb == FREE_BULK) {
+			kmem_cache_free_bulk(refgc_obj_cache, nb, bulk);
+			nb = 0;
+		}
+		if (!(++n % REAP_RESCHED))
+			cond_resched();
+	}
+	if (nb)
+		kmem_cache_free_bulk(refgc_obj_cache, nb, bulk);
+	INIT_LIST_HEAD(set);
+	a->gc.gen[0].count -= min_t(u64, a->gc.gen[0].count, n);
+	a->nr_objects -= n;
+	a->nr_slots -= slots;
+	a->payload_bytes -= payload;
+	refgc_uncharge(a, bytes);
+	refgc_user_uncharge_objects(a->user, n);
+	if (fin) {
+		a->nr_finalizable -= fin;
+		fin_shrink(a);
+	}
+	return true;
 }
 
 /**

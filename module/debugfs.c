@@ -406,6 +406,8 @@ static int arena_stats_show(struct seq_file *m, void *v)
 			   gc->stats[i].visited, gc->stats[i].total_ns,
 			   gc->stats[i].max_ns);
 	seq_printf(m, "permanent: %lu\n", rgc_gen_size(gc, RGC_GEN_PERMANENT));
+	seq_printf(m, "roots_taken: %llu\nbulk_deletions: %llu\n",
+		   gc->roots_taken, gc->bulk_deletions);
 	mutex_unlock(&a->lock);
 	return 0;
 }

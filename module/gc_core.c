@@ -31,6 +31,34 @@
 
 #define RESCHED_EVERY	4096
 
+/*
+ * Call @visit on every reference @op holds: the client's slot array, read
+ * in place when ops->nslots_offset says where it is (@visit is then a
+ * direct call, inlined), else through ops->traverse.
+ */
+static __always_inline void traverse(struct rgc_state *gc,
+				     struct rgc_head *op, rgc_visit_t visit,
+				     void *arg)
+{
+	const struct rgc_ops *ops = gc->ops;
+	struct rgc_head **slots;
+	u32 i, n;
+
+	if (!ops->nslots_offset) {
+		ops->traverse(op, visit, arg);
+		return;
+	}
+	n = *(u32 *)((char *)op + ops->nslots_offset);
+	if (!n)
+		return;
+	slots = *(struct rgc_head ***)((char *)op + ops->slots_offset);
+	for (i = 0; i < n; i++) {
+		if (i + 4 < n)
+			prefetch(slots[i + 4]);
+		visit(slots[i], arg);
+	}
+}
+
 /* gc_refs = refcnt for every object of @young; returns how many. */
 static unsigned long update_refs(struct list_head *young)
 {
@@ -61,10 +89,75 @@ static void subtract_refs(struct rgc_state *gc, struct list_head *young)
 	list_for_each_entry(op, young, node) {
 		/* Overlap the next header's miss with this one's children. */
 		prefetch(op->node.next);
-		gc->ops->traverse(op, visit_decref, NULL);
+		traverse(gc, op, visit_decref, NULL);
 		if (!(++n % RESCHED_EVERY))
 			cond_resched();
 	}
+}
+
+/*
+ * Whether a collection of @generation can take its roots from
+ * ops->external instead of counting.  In a full collection with no frozen
+ * object, and no deferred one that holds a reference, every reference to an object of the collected
+ * set comes either from the set's own slots or from outside every object
+ * (the client's promise): after subtract_refs(), gc_refs > 0 exactly
+ * where ops->external() says so.  move_unreachable() only asks whether
+ * gc_refs is 0, so it then gives CPython's result, in CPython's order,
+ * without the two counting passes.
+ */
+static void visit_count(struct rgc_head *child, void *arg)
+{
+	(*(unsigned long *)arg)++;
+}
+
+static bool roots_known(struct rgc_state *gc, int generation)
+{
+	struct rgc_head *op;
+	unsigned long refs = 0;
+
+	if (!gc->ops->external || generation != RGC_NUM_GENERATIONS - 1 ||
+	    !list_empty(&gc->permanent.head))
+		return false;
+	/* The new objects an automatic collection waits with hold nothing yet. */
+	list_for_each_entry(op, &gc->deferred, node)
+		traverse(gc, op, visit_count, &refs);
+	return !refs;
+}
+
+/* gc->verify_roots: count the references, and compare. */
+static void verify_roots(struct rgc_state *gc, struct list_head *young)
+{
+	struct rgc_head *op;
+
+	update_refs(young);
+	subtract_refs(gc, young);
+	list_for_each_entry(op, young, node) {
+		bool ext = gc->ops->external(op);
+
+		if (ext != !!op->gc_refs)
+			gc->roots_wrong++;
+		op->gc_refs = ext;
+	}
+}
+
+/* gc_refs = 1 for the roots of @young, else 0; returns how many objects. */
+static unsigned long take_roots(struct rgc_state *gc, struct list_head *young)
+{
+	struct rgc_head *op;
+	unsigned long n = 0;
+
+	gc->roots_taken++;
+	if (gc->verify_roots) {
+		verify_roots(gc, young);
+		return rgc_list_size(young);
+	}
+	list_for_each_entry(op, young, node) {
+		op->gc_refs = gc->ops->external(op);
+		op->flags |= RGC_F_COLLECTING;
+		if (!(++n % RESCHED_EVERY))
+			cond_resched();
+	}
+	return n;
 }
 
 static void visit_reachable(struct rgc_head *child, void *arg)
@@ -104,7 +197,7 @@ static unsigned long move_unreachable(struct rgc_state *gc,
 
 		prefetch(pos->next);
 		if (op->gc_refs) {
-			gc->ops->traverse(op, visit_reachable, young);
+			traverse(gc, op, visit_reachable, young);
 			op->flags &= ~RGC_F_COLLECTING;
 			set_gen(op, gen);
 			/* Read after traverse: it may have appended to @young. */
@@ -124,12 +217,17 @@ static unsigned long move_unreachable(struct rgc_state *gc,
 static unsigned long deduce_unreachable(struct rgc_state *gc,
 					struct list_head *young,
 					struct list_head *unreachable,
-					unsigned int gen,
+					unsigned int gen, bool roots,
 					unsigned long *reachable)
 {
-	unsigned long candidates = update_refs(young);
+	unsigned long candidates;
 
-	subtract_refs(gc, young);
+	if (roots) {
+		candidates = take_roots(gc, young);
+	} else {
+		candidates = update_refs(young);
+		subtract_refs(gc, young);
+	}
 	*reachable = move_unreachable(gc, young, unreachable, gen);
 	return candidates;
 }
@@ -176,7 +274,7 @@ static void move_legacy_finalizer_reachable(struct rgc_state *gc,
 
 	/* visit_move appends to @finalizers, which this loop then reaches. */
 	list_for_each_entry(op, finalizers, node)
-		gc->ops->traverse(op, visit_move, finalizers);
+		traverse(gc, op, visit_move, finalizers);
 }
 
 /*
@@ -257,7 +355,7 @@ static unsigned long handle_resurrected(struct rgc_state *gc,
 	}
 	list_for_each_entry(op, unreachable, node)
 		op->flags &= ~RGC_F_COLLECTING;
-	n = deduce_unreachable(gc, unreachable, still, gen, &survivors);
+	n = deduce_unreachable(gc, unreachable, still, gen, false, &survivors);
 	list_for_each_entry(op, still, node)
 		op->flags &= ~RGC_F_UNREACHABLE;
 	list_splice_tail_init(unreachable, &gc->gen[gen].head);
@@ -401,6 +499,11 @@ static bool delete_phase(struct rgc_state *gc)
 					  p->finalized || p->user_ran,
 					  &still, gen);
 	seq = work_seq(gc);
+	if (!list_empty(&still) && !(p->debug & RGC_DEBUG_SAVEALL) &&
+	    gc->ops->delete_set && gc->ops->delete_set(gc, &still)) {
+		gc->bulk_deletions++;
+		return false;
+	}
 	delete_garbage(gc, &still, &gc->gen[p->oldgen].head, p->oldgen);
 	return p->suspend && work_seq(gc) != seq;
 }
@@ -544,6 +647,7 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	INIT_LIST_HEAD(&p->wrcb);
 
 	p->visited = deduce_unreachable(gc, young, &p->unreachable, p->oldgen,
+					roots_known(gc, generation),
 					&survivors);
 	if (young != old) {
 		if (generation == RGC_NUM_GENERATIONS - 2)

@@ -96,6 +96,24 @@ typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
  * @start: optional; a collection of @generation has begun and can no
  *	longer fail (gc.callbacks "start").
  * @now_ns: a monotonic clock.
+ * @external: optional; whether @op is referenced from outside every
+ *	tracked object (refgc: a handle, the garbage list, a queued event).
+ *	The client promises that every other reference to a tracked object
+ *	comes from a tracked object's slots.  A full collection with no
+ *	frozen and no deferred object then has exactly these roots, and
+ *	skips trial deletion's counting passes (rgc_roots_known()).
+ * @slots_offset: with @nslots_offset, the client's references are an
+ *	array of pointers to objects whose rgc_head is at offset 0, found
+ *	through a pointer at this offset from the rgc_head, and @traverse
+ *	is only the same walk: the core reads the array itself (no
+ *	indirect call per object and per reference).
+ * @nslots_offset: where the array's length (u32) is, from the rgc_head;
+ *	0 when @slots_offset is unused.
+ * @delete_set: optional; free every object of @set (the unreachable
+ *	objects deletion would clear one by one) at once, if that cannot
+ *	be told apart from clearing them in order: returns true when it
+ *	did (@set is then empty), false, having changed nothing, when the
+ *	core must call @clear on each.  Not called under DEBUG_SAVEALL.
  */
 struct rgc_ops {
 	void (*traverse)(struct rgc_head *op, rgc_visit_t visit, void *arg);
@@ -112,6 +130,10 @@ struct rgc_ops {
 		       bool collectable);
 	void (*start)(struct rgc_state *gc, int generation);
 	u64 (*now_ns)(void);
+	bool (*external)(const struct rgc_head *op);
+	unsigned int slots_offset;
+	unsigned int nslots_offset;
+	bool (*delete_set)(struct rgc_state *gc, struct list_head *set);
 };
 
 /**
@@ -232,6 +254,14 @@ struct rgc_pending {
  * @pend: the collection in progress.
  * @legacy_finalizers: Python 2.7 rules: unreachable objects with
  *	finalizers, and all they reach, are uncollectable garbage.
+ * @verify_roots: a self-check for debug kernels: a collection that
+ *	takes its roots from ops->external also counts references as trial
+ *	deletion does, and warns if the two disagree.
+ * @roots_taken: collections that took their roots from ops->external.
+ * @bulk_deletions: collections whose unreachable set ops->delete_set
+ *	freed at once.
+ * @roots_wrong: objects where @verify_roots found ops->external wrong
+ *	(the client must warn: its promise is broken).
  */
 struct rgc_state {
 	const struct rgc_ops *ops;
@@ -247,6 +277,10 @@ struct rgc_state {
 	bool suspended;
 	struct rgc_pending pend;
 	bool legacy_finalizers;
+	bool verify_roots;
+	u64 roots_taken;
+	u64 bulk_deletions;
+	u64 roots_wrong;
 };
 
 static inline bool rgc_is_tracked(const struct rgc_head *op)

@@ -132,7 +132,7 @@ err_free:
 err_uncharge:
 	refgc_uncharge(a, OBJ_BYTES + size);
 err_user:
-	refgc_user_uncharge_object(a->user);
+	refgc_user_uncharge_objects(a->user, 1);
 	return err;
 }
 

@@ -294,6 +294,7 @@ void refgc_obj_info(struct refgc_arena *a, struct refgc_object *o,
 u32 refgc_obj_flags(struct refgc_object *o);
 void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o);
 void refgc_free_all(struct refgc_arena *a);
+bool refgc_free_set(struct refgc_arena *a, struct list_head *set);
 
 /* weakref.c */
 int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op);
@@ -347,7 +348,7 @@ int refgc_list(struct refgc_arena *a, struct refgc_list *l,
 	       struct refgc_io *io);
 
 /* collect.c */
-extern const struct rgc_ops refgc_gc_ops;
+void refgc_gc_init(struct refgc_arena *a);
 void refgc_schedule(struct refgc_arena *a);
 void refgc_gc_catch_up(struct refgc_arena *a);
 int refgc_gc_sync(struct refgc_arena *a);
@@ -398,7 +399,7 @@ long refgc_cmd_locked(struct refgc_arena *a, unsigned int cmd, void *karg);
 struct refgc_user *refgc_user_get(void);
 void refgc_user_put(struct refgc_user *u);
 int refgc_user_charge_object(struct refgc_user *u);
-void refgc_user_uncharge_object(struct refgc_user *u);
+void refgc_user_uncharge_objects(struct refgc_user *u, unsigned long n);
 
 /* debugfs.c */
 void refgc_debugfs_init(void);

@@ -134,10 +134,11 @@ int refgc_user_charge_object(struct refgc_user *u)
 }
 
 /**
- * refgc_user_uncharge_object() - one object less for the user
+ * refgc_user_uncharge_objects() - objects less for the user
  * @u: the user.
+ * @n: how many.
  */
-void refgc_user_uncharge_object(struct refgc_user *u)
+void refgc_user_uncharge_objects(struct refgc_user *u, unsigned long n)
 {
-	atomic_long_dec(&u->objects);
+	atomic_long_sub(n, &u->objects);
 }

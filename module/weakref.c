@@ -130,7 +130,7 @@ err_wr:
 err_uncharge:
 	refgc_uncharge(a, WREF_BYTES);
 err_user:
-	refgc_user_uncharge_object(a->user);
+	refgc_user_uncharge_objects(a->user, 1);
 	return err;
 }
 

@@ -27,5 +27,6 @@ typedef long long s64;
 #ifndef fallthrough
 #define fallthrough __attribute__((__fallthrough__))
 #endif
+/* __always_inline: the Makefiles define it, as compiler_types.h does. */
 
 #endif /* _HOST_SHIM_LINUX_TYPES_H */
