@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ctl.h - refgcctl's script interpreter: its state (names, labels, types,
- * the batch that `repeat` fills), the command table, and what the command
- * files share.
+ * the batch that `repeat` fills), the command tables (the script verbs',
+ * and of one shape with them the command line's: cli.c), and what the
+ * command files share.
  */
 #ifndef _REFGCCTL_CTL_H
 #define _REFGCCTL_CTL_H
@@ -59,6 +60,14 @@ struct cmd {
 #define CMD_NEW		0x4	/* `new`: takes objects from the pool */
 #define CMD_NO_BODY	0x8	/* not allowed in a __del__ or callback body */
 
+/*
+ * Every command table of refgcctl has one shape: struct cmd_def for the
+ * verbs of the script language (script.c and the cmd_*.c files), struct
+ * sub_def for the subcommands (main.c) and the commands of -a ID
+ * (arenas.c).  Only what fn runs against differs.  Each table ends with
+ * a NULL name; table_find() looks a name up in any of them.
+ */
+
 /**
  * struct cmd_def - a command of the language
  * @name: its name.
@@ -67,6 +76,8 @@ struct cmd {
  * @flags: CMD_* bits.
  * @usage: its arguments, for messages and `help`.
  * @fn: runs it; returns 0 or a negative errno (message via ip_error()).
+ * @help: what it does, for --help; NULL for the script verbs, which
+ *	refgcctl(1) describes.
  */
 struct cmd_def {
 	const char *name;
@@ -75,7 +86,53 @@ struct cmd_def {
 	unsigned int flags;
 	const char *usage;
 	int (*fn)(struct interp *ip, struct cmd *c);
+	const char *help;
 };
+
+/**
+ * struct cli - what a subcommand runs against
+ * @json: --json anywhere on the command line (the dispatcher takes it
+ *	out of the words): results and errors as JSON records.
+ * @arena: for the commands of -a ID, the ID (checked: digits only).
+ */
+struct cli {
+	bool json;
+	const char *arena;
+};
+
+/* struct sub_def.flags */
+#define SUB_OWN_HELP	0x1	/* fn answers --help itself (-a ID CMD) */
+#define SUB_OPTION	0x2	/* --version, --help: listed as options */
+
+/**
+ * struct sub_def - a subcommand, or a command of -a ID
+ * @name: its name.
+ * @min: fewest arguments (--json not counted).
+ * @max: most arguments.
+ * @flags: SUB_* bits.
+ * @usage: its arguments, for the usage and --help.
+ * @fn: runs it; @c->tok[0] is its name.  Returns the exit status.
+ * @help: what it does, for --help.
+ */
+struct sub_def {
+	const char *name;
+	int min;
+	int max;
+	unsigned int flags;
+	const char *usage;
+	int (*fn)(struct cli *cli, struct cmd *c);
+	const char *help;
+};
+
+/* cli.c: lookup in any table, and the command line's one dispatcher */
+const void *table_find(const void *table, size_t entry_size,
+		       const char *name);
+int sub_dispatch(const struct sub_def *table, struct cli *cli,
+		 const char *prefix, int argc, char **argv);
+void sub_usage(FILE *f, const struct sub_def *table, const char *prefix,
+	       const char *first);
+void sub_help(const struct sub_def *d, const char *prefix);
+int sub_usage_error(struct cli *cli, const char *cmd, const char *why);
 
 /**
  * struct sym - what a name is bound to
@@ -354,9 +411,16 @@ int dot_graph(struct interp *ip, const struct snap *s, int64_t start,
 int dot_render(const char *dot_text, const char *file);
 const char *dot_format(const char *file);
 
-/* unreachable.c, debugfs.c */
-int cmd_unreachable(int argc, char **argv);
-int cmd_arenas(int argc, char **argv);
-int cmd_arena_ctl(const char *id, int argc, char **argv, bool json);
+/* main.c, unreachable.c, arenas.c: the subcommands */
+void print_usage(FILE *f);
+int cmd_unreachable(struct cli *cli, struct cmd *c);
+int cmd_arenas(struct cli *cli, struct cmd *c);
+int cmd_arena_ctl(struct cli *cli, struct cmd *c);
+extern const struct sub_def arena_cmds[];
+#define ARENA_USAGE	"ID [--json] COMMAND [ARGS]"
+#define ARENA_HELP \
+	"Inspect or steer arena ID of any process through debugfs (root; ID\n" \
+	"from `refgcctl arenas`).  COMMAND is one of the lines below;\n" \
+	"`refgcctl -a ID COMMAND --help` describes it.\n"
 
 #endif /* _REFGCCTL_CTL_H */

@@ -375,7 +375,7 @@ static int cmd_pass(struct interp *ip, struct cmd *c __maybe_unused)
 
 const struct cmd_def fin_cmds[] = {
 	{ "def", 1, MAX_TOKENS - 1, CMD_NO_REPEAT | CMD_NO_BODY,
-	  "T.__del__: CMD [; CMD ...]", cmd_def },
-	{ "pass", 0, 0, CMD_BATCH, "", cmd_pass },
+	  "T.__del__: CMD [; CMD ...]", cmd_def, NULL },
+	{ "pass", 0, 0, CMD_BATCH, "", cmd_pass, NULL },
 	{ NULL },
 };

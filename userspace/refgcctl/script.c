@@ -31,8 +31,8 @@ static int cmd_help(struct interp *ip, struct cmd *c);
 
 static const struct cmd_def script_cmds[] = {
 	{ "repeat", 2, MAX_TOKENS, CMD_NO_REPEAT | CMD_NO_BODY,
-	  "N CMD [; CMD ...]", cmd_repeat },
-	{ "help", 0, 0, CMD_NO_REPEAT | CMD_NO_BODY, "", cmd_help },
+	  "N CMD [; CMD ...]", cmd_repeat, NULL },
+	{ "help", 0, 0, CMD_NO_REPEAT | CMD_NO_BODY, "", cmd_help, NULL },
 	{ NULL },
 };
 
@@ -71,10 +71,11 @@ const struct cmd_def *cmd_find(const char *name)
 	const struct cmd_def *d;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(cmd_tables); i++)
-		for (d = cmd_tables[i]; d->name; d++)
-			if (!strcmp(d->name, name))
-				return d;
+	for (i = 0; i < ARRAY_SIZE(cmd_tables); i++) {
+		d = table_find(cmd_tables[i], sizeof(*d), name);
+		if (d)
+			return d;
+	}
 	return NULL;
 }
 
