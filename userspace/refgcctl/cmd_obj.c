@@ -133,7 +133,7 @@ static int two_objs(struct interp *ip, struct cmd *c, uint64_t *a,
 static int cmd_link(struct interp *ip, struct cmd *c)
 {
 	uint64_t a, b, slot = 0;
-	bool now = ip->mode == IX_NOW;
+	bool now = ip->ex.mode == IX_NOW;
 	int r;
 
 	r = two_objs(ip, c, &a, &b);
@@ -150,7 +150,7 @@ static int cmd_link(struct interp *ip, struct cmd *c)
 static int cmd_unlink(struct interp *ip, struct cmd *c)
 {
 	uint64_t a, b, index = 0;
-	bool now = ip->mode == IX_NOW;
+	bool now = ip->ex.mode == IX_NOW;
 	int r;
 
 	r = two_objs(ip, c, &a, &b);
@@ -171,7 +171,7 @@ static int cmd_unlink(struct interp *ip, struct cmd *c)
 static int cmd_clear(struct interp *ip, struct cmd *c)
 {
 	uint64_t a, n = 0;
-	bool now = ip->mode == IX_NOW;
+	bool now = ip->ex.mode == IX_NOW;
 	int r;
 
 	r = ip_obj(ip, c, 1, &a);

@@ -190,20 +190,28 @@ enum ix_mode {
 };
 
 /**
- * struct interp - one script run against one arena
- * @fd: the arena.
- * @out: where results go.
- * @keep_going: --keep-going.
- * @echo: --echo: print each command before its output, as a REPL would.
- * @interactive: the shell: errors never stop it.
+ * struct names - the namespace of a script run (names.c)
  * @strs: interned names (variables and types share it).
  * @syms: per interned name, its bindings.
  * @nsyms: entries in @syms.
  * @types: type id -> its name and flags.
  * @ntypes: entries in @types.
  * @meta: object id -> (label + 1) << 16 | type id, for descriptors.
- * @err: the message of the failing command.
- * @line: the line running.
+ */
+struct names {
+	struct strtab strs;
+	struct sym *syms;
+	uint32_t nsyms;
+	struct typeinfo *types;
+	uint32_t ntypes;
+	struct idmap meta;
+};
+
+struct rp_state;
+
+/**
+ * struct exec - the executor of a script run: how ops reach the arena
+ *	(exec.c)
  * @mode: how ops run.
  * @batch: ops queued by `repeat`.
  * @tag: per queued op, the body command that queued it.
@@ -215,6 +223,34 @@ enum ix_mode {
  * @pool_n: entries in @pool.
  * @pool_pos: entries taken.
  * @pool_cap: room in @pool.
+ * @rp: the `repeat` running, with where its batch began, or NULL.
+ */
+struct exec {
+	enum ix_mode mode;
+	struct refgc_batcher batch;
+	uint32_t *tag;
+	uint64_t *tag_it;
+	uint32_t tag_cap;
+	uint32_t cur_ci;
+	uint64_t cur_it;
+	uint64_t *pool;
+	size_t pool_n;
+	size_t pool_pos;
+	size_t pool_cap;
+	struct rp_state *rp;
+};
+
+/**
+ * struct interp - one script run against one arena
+ * @fd: the arena.
+ * @out: where results go.
+ * @keep_going: --keep-going.
+ * @echo: --echo: print each command before its output, as a REPL would.
+ * @interactive: the shell: errors never stop it.
+ * @ns: the namespace: names, types, labels.
+ * @ex: the executor: batch, pool, replay.
+ * @err: the message of the failing command.
+ * @line: the line running.
  * @growth: per type id, the count the last `growth` saw.
  * @ngrowth: entries in @growth.
  * @failures: commands that failed.
@@ -239,25 +275,10 @@ struct interp {
 	bool keep_going;
 	bool echo;
 	bool interactive;
-	struct strtab strs;
-	struct sym *syms;
-	uint32_t nsyms;
-	struct typeinfo *types;
-	uint32_t ntypes;
-	struct idmap meta;
+	struct names ns;
+	struct exec ex;
 	struct strbuf err;
 	int line;
-	enum ix_mode mode;
-	struct refgc_batcher batch;
-	uint32_t *tag;
-	uint64_t *tag_it;
-	uint32_t tag_cap;
-	uint32_t cur_ci;
-	uint64_t cur_it;
-	uint64_t *pool;
-	size_t pool_n;
-	size_t pool_pos;
-	size_t pool_cap;
 	uint64_t *growth;
 	uint32_t ngrowth;
 	unsigned long failures;
@@ -276,13 +297,21 @@ struct interp {
 	size_t nnested;
 };
 
-/* interp.c */
+/* interp.c: a run's state, errors, descriptors */
 int ip_init(struct interp *ip, int fd, bool json);
 void ip_init_offline(struct interp *ip, bool json);
 void ip_free(struct interp *ip);
 int ip_error(struct interp *ip, int err, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int ip_kerr(struct interp *ip, int err, struct cmd *c);
+void out_desc(struct interp *ip, const char *key, uint64_t id);
+void out_desc_t(struct interp *ip, const char *key, uint64_t id,
+		uint32_t type);
+void print_desc(struct interp *ip, uint64_t id, uint32_t type);
+int parse_num(struct interp *ip, struct cmd *c, int i, uint64_t max,
+	      uint64_t *v);
+
+/* names.c: the namespace */
 struct sym *ip_sym(struct interp *ip, uint32_t idx);
 int ip_obj(struct interp *ip, struct cmd *c, int i, uint64_t *id);
 int ip_name(struct interp *ip, struct cmd *c, int i);
@@ -294,17 +323,17 @@ void ip_set_meta(struct interp *ip, uint64_t id, int32_t label,
 		 uint32_t type);
 void ip_add_type(struct interp *ip, uint32_t id, uint32_t name,
 		 uint32_t flags);
-void out_desc(struct interp *ip, const char *key, uint64_t id);
-void out_desc_t(struct interp *ip, const char *key, uint64_t id,
-		uint32_t type);
-void print_desc(struct interp *ip, uint64_t id, uint32_t type);
+int ix_bind(struct interp *ip, uint32_t sym, uint64_t id);
+int ix_unbind(struct interp *ip, uint32_t sym);
+void names_free(struct names *ns);
+
+/* exec.c: the executor */
 int ix_op(struct interp *ip, uint32_t code, uint64_t id, uint64_t arg,
 	  uint64_t arg2, uint64_t *result);
 int ix_new(struct interp *ip, uint32_t type, uint64_t bytes, uint64_t *id);
-int ix_bind(struct interp *ip, uint32_t sym, uint64_t id);
-int ix_unbind(struct interp *ip, uint32_t sym);
-int parse_num(struct interp *ip, struct cmd *c, int i, uint64_t max,
-	      uint64_t *v);
+int ix_flush(struct interp *ip);
+int ix_repeat(struct interp *ip, struct cmd *c, uint64_t n);
+void exec_free(struct exec *ex);
 
 /* script.c */
 const struct cmd_def *cmd_find(const char *name);
@@ -344,7 +373,6 @@ void fin_free(struct interp *ip);
 void diag_print(const char *file, int line, int col, const char *msg,
 		const char *src);
 const char *diag_suggest(const char *name, const char *const *names);
-int ix_flush(struct interp *ip);
 
 /* cmd_obj.c, cmd_gc.c, cmd_graph.c: the command table's entries */
 int new_args(struct interp *ip, struct cmd *c, uint32_t *type,
