@@ -7,6 +7,7 @@ errors as FILE:LINE:COL with the source line and a caret, "did you mean",
 /dev/refgc)."""
 import json
 import os
+import re
 
 from common import CTL, TMP, EXAMPLES, ok, run_ctl, script, skip  # noqa: F401
 
@@ -96,6 +97,24 @@ def test_check():
            err == "", (rc, out, err))
     rc, out, err = run_ctl(["--help"])
     ok("--help lists check", rc == 0 and "refgcctl check" in out, out)
+    arena_cmds = re.findall(r"^\s+refgcctl -a ID (\w+)", out, re.M)
+    ok("--help lists the commands of -a ID",
+       {"stats", "collect", "threshold", "unfreeze"} <= set(arena_cmds),
+       out)
+    for cmd in arena_cmds:
+        rc, out, err = run_ctl(["-a", "1", cmd, "--help"])
+        ok("-a ID %s --help: its usage on stdout, exit 0" % cmd,
+           rc == 0 and out.startswith("usage: refgcctl -a ID " + cmd) and
+           err == "", (rc, out, err))
+    rc, out, err = run_ctl(["-a", "1", "frob"])
+    ok("-a ID, unknown command: 'unknown command', exit 2",
+       rc == 2 and "unknown command 'frob'" in err, err)
+    rc, out, err = run_ctl(["chek", "x"])
+    ok("unknown subcommand: did you mean",
+       rc == 2 and "did you mean 'check'?" in err, err)
+    rc, out, err = run_ctl(["--version"])
+    ok("--version on stdout, exit 0",
+       rc == 0 and re.match(r"^refgcctl \S+ \(ABI \d+\)$", out), out)
     test_json_errors()
 
 

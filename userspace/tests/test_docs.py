@@ -172,3 +172,26 @@ def test_man_covers_commands():
         r"\b%s\b" % re.escape(k), js))
     ok("refgcctl(1): every key of arenas, -a and unreachable in JSON",
        not missing, missing)
+
+
+def test_man_pages():
+    """Runs on the host too: librefgc(3) names every function of
+    <refgc/librefgc.h>, and refgc(4) every ioctl of <linux/refgc.h>."""
+    def page(name):
+        with open(os.path.join(TOP, "Documentation", name)) as f:
+            return f.read().replace("\\-", "-").replace("\\_", "_")
+    with open(os.path.join(TOP, "userspace", "lib", "librefgc.h")) as f:
+        fns = sorted(set(re.findall(r"\b(refgc_\w+)\s*\(", f.read())))
+    man = page("librefgc.3")
+    missing = [f for f in fns if not re.search(r"\b%s\b" % f, man)]
+    ok("librefgc(3): every function of librefgc.h (%d)" % len(fns),
+       len(fns) > 40 and not missing, missing)
+    with open(os.path.join(TOP, "uapi", "linux", "refgc.h")) as f:
+        iocs = sorted(set(re.findall(r"^#define REFGC_IOC_(\w+)\s+_IO",
+                                     f.read(), re.M)))
+    man = page("refgc.4")
+    table = man[man.index(".TS"):man.index(".TE")]
+    missing = [i for i in iocs if not re.search(r"(^|, )%s\b" % i, table,
+                                                 re.M)]
+    ok("refgc(4): every ioctl of <linux/refgc.h> (%d) in its table" %
+       len(iocs), len(iocs) > 20 and not missing, missing)
