@@ -51,6 +51,23 @@ static int list_ids(const char *path, char ***ids)
 	return n;
 }
 
+/*
+ * @s for a row of the table: a byte that is not printable ASCII, a blank
+ * and '\\' as \ooo (as debugfs escapes, blanks too), so that a comm can
+ * neither break a row nor shift its columns.
+ */
+static const char *escaped(struct strbuf *sb, const char *s)
+{
+	sb_reset(sb);
+	for (; *s; s++) {
+		if (*s == '\\' || *s <= ' ' || *s > '~')
+			sb_printf(sb, "\\%03o", (unsigned char)*s);
+		else
+			sb_putc(sb, *s);
+	}
+	return sb_str(sb);
+}
+
 /* One arena: a row of the table, or an element of "arenas". */
 static int show_arena(struct cli *cli, struct out *o, const char *id)
 {
@@ -79,13 +96,14 @@ static int show_arena(struct cli *cli, struct out *o, const char *id)
 		printf("%-6s %-7llu %-6llu %-16s %10llu %12llu %8llu %8llu %8llu %8llu\n",
 		       id, (unsigned long long)stat_num(s, "owner_pid"),
 		       (unsigned long long)stat_num(s, "owner_uid"),
-		       stat_text(s, "owner_comm"),
+		       escaped(&path, stat_text(s, "owner_comm")),
 		       (unsigned long long)stat_num(s, "objects"),
 		       (unsigned long long)stat_num(s, "bytes"),
 		       (unsigned long long)s->gen[0][0],
 		       (unsigned long long)s->gen[1][0],
 		       (unsigned long long)s->gen[2][0],
 		       (unsigned long long)stat_num(s, "garbage"));
+		sb_free(&path);
 	}
 	stats_free(&st);
 	return 0;
@@ -340,9 +358,11 @@ static int arena_collect(struct cli *cli, struct cmd *c)
 	struct out o = { 0 };
 
 	if (c->ntok > 1 && (!parse_u64(c->tok[1].s, &gen) ||
-			    gen >= REFGC_NUM_GENERATIONS))
-		return sub_usage_error(cli, "collect",
-				       "collect: GEN is 0, 1 or 2");
+			    gen >= REFGC_NUM_GENERATIONS)) {
+		cmd_fail(cli->json, "collect", -EINVAL,
+			 "usage: refgcctl -a ID collect [GEN]: GEN is 0, 1 or 2");
+		return 2;
+	}
 	if (arena_stats(cli, "collect", &before))
 		return 1;
 	coll = before.gen[gen][GEN_COLLECTED];

@@ -70,8 +70,13 @@ static void debugfs_why(struct strbuf *why, int err, const char *path,
 		return;
 	}
 	if (!e) {
-		sb_printf(why, "no such arena %s (`refgcctl arenas` lists them)",
-			  id);
+		/* The directory there and a file gone: not the arena's fault. */
+		if (!stat(arena_path(&parent, id, NULL), &st))
+			sb_puts(why, strerror(-err));
+		else
+			sb_printf(why, "no such arena %s (`refgcctl arenas` lists them)",
+				  id);
+		sb_free(&parent);
 		return;
 	}
 	sb_put(&parent, dir, slash && slash != dir ? (size_t)(slash - dir) : 1);

@@ -121,6 +121,12 @@ def test_keys(sh, arena):
     rc, js, err = jrun(["-a", arena, "--json", "collect", "3"])
     ok("-a ID collect 3: a usage error (GEN is 0, 1 or 2)",
        rc == 2 and js["ok"] is False and js["errno"] == "EINVAL", js)
+    rc, js, err = jrun(["-a", arena, "--json", "debug", "bogus"])
+    ok("-a ID debug bogus: the control file's refusal, with the path and "
+       "the command", rc == 1 and js["errno"] == "EINVAL" and
+       js["error"].startswith(os.path.join(DEBUGFS, "arenas", arena,
+                                           "control") +
+                              ": 'debug bogus' refused: "), js)
     rc, out, err = run_ctl(["-a", arena, "stats", "extra"])
     ok("-a ID stats extra: the command's usage, exit 2",
        rc == 2 and "usage: refgcctl -a ID stats" in err, err)
@@ -210,3 +216,84 @@ def test_arenas():
         test_keys(sh, arena)
         test_errors(arena)
     sh.close()
+
+
+FAKE_STATS = """id: 7
+owner_pid: 123
+owner_uid: 1000
+owner_comm: a\\012b c\\134
+objects: 4
+bytes: 1000
+payload_bytes: 8
+slots: 3
+types: 2
+enabled: 1
+legacy: 0
+debug: stats,saveall
+garbage: 1
+events_queued: 2
+events_lost: 0
+finalize_pending: 0
+gen0: objects 4 count 4 threshold 700 collections 0 collected 0 uncollectable 0 visited 0 total_ns 0 max_ns 0
+gen1: objects 0 count 0 threshold 10 collections 0 collected 0 uncollectable 0 visited 0 total_ns 0 max_ns 0
+gen2: objects 0 count 0 threshold 10 collections 1 collected 2 uncollectable 0 visited 4 total_ns 100 max_ns 90
+permanent: 5
+a_key_of_a_newer_module: 9
+"""
+
+
+def test_fake_debugfs():
+    """Runs on the host too: arenas and -a ID over a debugfs tree made
+    here ($REFGC_DEBUGFS): the parsed fields, comm unescaped in JSON and
+    escaped in the table, an unknown key left out, a missing one EPROTO,
+    a missing file of an existing arena not called 'no such arena'."""
+    top = os.path.join(TMP, "fakedfs", "refgc")
+    a7 = os.path.join(top, "arenas", "7")
+    os.makedirs(a7)
+    with open(os.path.join(a7, "stats"), "w") as f:
+        f.write(FAKE_STATS)
+    env = dict(os.environ, REFGC_DEBUGFS=top)
+    rc, js, err = jrun(["-a", "7", "--json", "stats"], env=env)
+    ok("fake debugfs: -a ID --json stats, the fields parsed",
+       rc == 0 and list(js) == ["v", "cmd", "ok", "arena"] + STATS_KEYS and
+       js["owner_comm"] == "a\nb c\\" and js["enabled"] is True and
+       js["legacy"] is False and js["debug"] == ["stats", "saveall"] and
+       js["permanent"] == 5 and js["payload_bytes"] == 8 and
+       js["generations"][2] == dict(zip(GEN_KEYS, [0, 0, 10, 1, 2, 0, 4,
+                                                   100, 90])), (js, err))
+    p = subprocess.run([CTL, "arenas"], capture_output=True, text=True,
+                       env=env)
+    rows = p.stdout.splitlines()
+    ok("fake debugfs: arenas table, one row per arena, comm escaped",
+       p.returncode == 0 and len(rows) == 2 and rows[1].split() ==
+       ["7", "123", "1000", "a\\012b\\040c\\134", "4", "1000", "4", "0",
+        "0", "1"], p.stdout)
+    with open(os.path.join(a7, "stats"), "w") as f:
+        f.write(FAKE_STATS.replace("payload_bytes: 8\n", ""))
+    rc, js, err = jrun(["arenas", "--json"], env=env)
+    ok("fake debugfs: a documented key missing is EPROTO, named",
+       rc == 1 and js["errno"] == "EPROTO" and
+       js["error"] == os.path.join(a7, "stats") +
+       ": unexpected format: no 'payload_bytes' line", js)
+    rc, out, err = run_ctl_env(["-a", "7", "objects"], env)
+    ok("fake debugfs: a file missing in an existing arena is its errno",
+       rc == 1 and err == "refgcctl: %s: No such file or directory\n" %
+       os.path.join(a7, "objects"), err)
+    rc, out, err = run_ctl_env(["-a", "8", "objects"], env)
+    ok("fake debugfs: an arena missing is 'no such arena'",
+       rc == 1 and err.startswith("refgcctl: %s: no such arena 8 " %
+                                  os.path.join(top, "arenas", "8",
+                                               "objects")), err)
+    env["REFGC_DEBUGFS"] = os.path.join(TMP, "nodebugfs", "refgc")
+    rc, out, err = run_ctl_env(["arenas"], env)
+    ok("fake debugfs: no refgc directory on a non-debugfs: 'not mounted'",
+       rc == 1 and err.startswith(
+           "refgcctl: %s/arenas: debugfs is not mounted on %s " %
+           (env["REFGC_DEBUGFS"], os.path.dirname(env["REFGC_DEBUGFS"]))),
+       err)
+
+
+def run_ctl_env(args, env):
+    p = subprocess.run([CTL] + args, capture_output=True, text=True,
+                       env=env, timeout=60)
+    return p.returncode, p.stdout, p.stderr
