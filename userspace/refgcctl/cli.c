@@ -74,12 +74,8 @@ void sub_usage(FILE *f, const struct sub_def *table, const char *prefix,
 	}
 }
 
-/**
- * sub_help() - the --help of one entry, on stdout
- * @d: the entry.
- * @prefix: what comes before its name.
- */
-void sub_help(const struct sub_def *d, const char *prefix)
+/* The --help of one entry, on stdout. */
+static void sub_help(const struct sub_def *d, const char *prefix)
 {
 	usage_line(stdout, "usage: ", prefix, d);
 	fputs(d->help, stdout);

@@ -131,7 +131,6 @@ int sub_dispatch(const struct sub_def *table, struct cli *cli,
 		 const char *prefix, int argc, char **argv);
 void sub_usage(FILE *f, const struct sub_def *table, const char *prefix,
 	       const char *first);
-void sub_help(const struct sub_def *d, const char *prefix);
 int sub_usage_error(struct cli *cli, const char *cmd, const char *why);
 
 /**
@@ -441,6 +440,7 @@ const char *dot_format(const char *file);
 
 /* main.c, unreachable.c, arenas.c: the subcommands */
 void print_usage(FILE *f);
+void device_hint(int err);
 int cmd_unreachable(struct cli *cli, struct cmd *c);
 int cmd_arenas(struct cli *cli, struct cmd *c);
 int cmd_arena_ctl(struct cli *cli, struct cmd *c);

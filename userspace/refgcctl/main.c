@@ -41,8 +41,11 @@ static FILE *buf_stream(char *buf, size_t len)
 	return len ? fmemopen(buf, len, "r") : fopen("/dev/null", "r");
 }
 
-/* What to do when /dev/refgc cannot be opened. */
-static void device_hint(int err)
+/**
+ * device_hint() - what to do when /dev/refgc cannot be opened, on stderr
+ * @err: the negative errno of the open.
+ */
+void device_hint(int err)
 {
 	if (err == -ENOENT || err == -ENODEV || err == -ENXIO)
 		fputs("refgcctl: the refgc module is not loaded: `sudo modprobe refgc`\n"

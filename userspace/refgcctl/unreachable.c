@@ -298,6 +298,7 @@ int cmd_unreachable(struct cli *cli, struct cmd *c)
 		fd = refgc_open();
 		if (fd < 0) {
 			r = failed(&g, REFGC_DEVICE, fd);
+			device_hint(fd);
 		} else {
 			r = collect_graph(&g, fd);
 			refgc_close(fd);

@@ -30,6 +30,7 @@ from common import TMP, counts, ok, skip, unversioned  # noqa: E402
 
 def main():
     c.test_check()      # needs no device: runs on the host too
+    c.test_without_device()  # hides /dev/refgc where it exists
     docs.test_man_pages()   # the same
     ar.test_fake_debugfs()  # the same
     if not os.path.exists("/dev/refgc"):
