@@ -462,11 +462,11 @@ static int cmd_dot(struct interp *ip, struct cmd *c)
 }
 
 const struct cmd_def graph_cmds[] = {
-	{ "types", 0, 1, 0, "[N]", cmd_types },
-	{ "growth", 0, 1, 0, "[N]", cmd_growth },
-	{ "by_type", 1, 1, 0, "TYPE", cmd_by_type },
-	{ "leaking", 0, 0, 0, "", cmd_leaking },
-	{ "chain", 1, 3, 0, "V [refs|backrefs] [TYPE]", cmd_chain },
-	{ "dot", 2, 14, 0, DOT_USAGE, cmd_dot },
+	{ "types", 0, 1, 0, "[N]", cmd_types, NULL },
+	{ "growth", 0, 1, 0, "[N]", cmd_growth, NULL },
+	{ "by_type", 1, 1, 0, "TYPE", cmd_by_type, NULL },
+	{ "leaking", 0, 0, 0, "", cmd_leaking, NULL },
+	{ "chain", 1, 3, 0, "V [refs|backrefs] [TYPE]", cmd_chain, NULL },
+	{ "dot", 2, 14, 0, DOT_USAGE, cmd_dot, NULL },
 	{ NULL },
 };

@@ -133,7 +133,7 @@ static int two_objs(struct interp *ip, struct cmd *c, uint64_t *a,
 static int cmd_link(struct interp *ip, struct cmd *c)
 {
 	uint64_t a, b, slot = 0;
-	bool now = ip->mode == IX_NOW;
+	bool now = ip->ex.mode == IX_NOW;
 	int r;
 
 	r = two_objs(ip, c, &a, &b);
@@ -150,7 +150,7 @@ static int cmd_link(struct interp *ip, struct cmd *c)
 static int cmd_unlink(struct interp *ip, struct cmd *c)
 {
 	uint64_t a, b, index = 0;
-	bool now = ip->mode == IX_NOW;
+	bool now = ip->ex.mode == IX_NOW;
 	int r;
 
 	r = two_objs(ip, c, &a, &b);
@@ -171,7 +171,7 @@ static int cmd_unlink(struct interp *ip, struct cmd *c)
 static int cmd_clear(struct interp *ip, struct cmd *c)
 {
 	uint64_t a, n = 0;
-	bool now = ip->mode == IX_NOW;
+	bool now = ip->ex.mode == IX_NOW;
 	int r;
 
 	r = ip_obj(ip, c, 1, &a);
@@ -376,21 +376,21 @@ static int cmd_memory(struct interp *ip, struct cmd *c __maybe_unused)
 }
 
 const struct cmd_def obj_cmds[] = {
-	{ "type", 1, 3, 0, "T [atomic] [finalizer]", cmd_type },
-	{ "new", 2, 3, CMD_BATCH | CMD_NEW, "V T [BYTES]", cmd_new },
-	{ "let", 2, 2, CMD_BATCH, "V W", cmd_let },
-	{ "del", 1, 1, CMD_BATCH, "V", cmd_del },
-	{ "link", 2, 2, CMD_BATCH, "A B", cmd_link },
-	{ "unlink", 2, 2, CMD_BATCH, "A B", cmd_unlink },
-	{ "clear", 1, 1, CMD_BATCH, "A", cmd_clear },
+	{ "type", 1, 3, 0, "T [atomic] [finalizer]", cmd_type, NULL },
+	{ "new", 2, 3, CMD_BATCH | CMD_NEW, "V T [BYTES]", cmd_new, NULL },
+	{ "let", 2, 2, CMD_BATCH, "V W", cmd_let, NULL },
+	{ "del", 1, 1, CMD_BATCH, "V", cmd_del, NULL },
+	{ "link", 2, 2, CMD_BATCH, "A B", cmd_link, NULL },
+	{ "unlink", 2, 2, CMD_BATCH, "A B", cmd_unlink, NULL },
+	{ "clear", 1, 1, CMD_BATCH, "A", cmd_clear, NULL },
 	{ "weakref", 2, MAX_TOKENS - 1, 0,
-	  "W V [callback[: CMD [; CMD ...]]]", cmd_weakref },
-	{ "deref", 1, 2, 0, "W [V]", cmd_deref },
-	{ "getrefcount", 1, 1, 0, "V", cmd_getrefcount },
-	{ "referents", 1, 1, 0, "V", cmd_referents },
-	{ "referrers", 1, 1, 0, "V", cmd_referrers },
-	{ "is_tracked", 1, 1, 0, "V", cmd_is_tracked },
-	{ "is_finalized", 1, 1, 0, "V", cmd_is_finalized },
-	{ "memory", 0, 0, 0, "", cmd_memory },
+	  "W V [callback[: CMD [; CMD ...]]]", cmd_weakref, NULL },
+	{ "deref", 1, 2, 0, "W [V]", cmd_deref, NULL },
+	{ "getrefcount", 1, 1, 0, "V", cmd_getrefcount, NULL },
+	{ "referents", 1, 1, 0, "V", cmd_referents, NULL },
+	{ "referrers", 1, 1, 0, "V", cmd_referrers, NULL },
+	{ "is_tracked", 1, 1, 0, "V", cmd_is_tracked, NULL },
+	{ "is_finalized", 1, 1, 0, "V", cmd_is_finalized, NULL },
+	{ "memory", 0, 0, 0, "", cmd_memory, NULL },
 	{ NULL },
 };

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ctl.h - refgcctl's script interpreter: its state (names, labels, types,
- * the batch that `repeat` fills), the command table, and what the command
- * files share.
+ * the batch that `repeat` fills), the command tables (the script verbs',
+ * and of one shape with them the command line's: cli.c), and what the
+ * command files share.
  */
 #ifndef _REFGCCTL_CTL_H
 #define _REFGCCTL_CTL_H
@@ -59,6 +60,14 @@ struct cmd {
 #define CMD_NEW		0x4	/* `new`: takes objects from the pool */
 #define CMD_NO_BODY	0x8	/* not allowed in a __del__ or callback body */
 
+/*
+ * Every command table of refgcctl has one shape: struct cmd_def for the
+ * verbs of the script language (script.c and the cmd_*.c files), struct
+ * sub_def for the subcommands (main.c) and the commands of -a ID
+ * (arenas.c).  Only what fn runs against differs.  Each table ends with
+ * a NULL name; table_find() looks a name up in any of them.
+ */
+
 /**
  * struct cmd_def - a command of the language
  * @name: its name.
@@ -67,6 +76,8 @@ struct cmd {
  * @flags: CMD_* bits.
  * @usage: its arguments, for messages and `help`.
  * @fn: runs it; returns 0 or a negative errno (message via ip_error()).
+ * @help: what it does, for --help; NULL for the script verbs, which
+ *	refgcctl(1) describes.
  */
 struct cmd_def {
 	const char *name;
@@ -75,7 +86,52 @@ struct cmd_def {
 	unsigned int flags;
 	const char *usage;
 	int (*fn)(struct interp *ip, struct cmd *c);
+	const char *help;
 };
+
+/**
+ * struct cli - what a subcommand runs against
+ * @json: --json anywhere on the command line (the dispatcher takes it
+ *	out of the words): results and errors as JSON records.
+ * @arena: for the commands of -a ID, the ID (checked: digits only).
+ */
+struct cli {
+	bool json;
+	const char *arena;
+};
+
+/* struct sub_def.flags */
+#define SUB_OWN_HELP	0x1	/* fn answers --help itself (-a ID CMD) */
+#define SUB_OPTION	0x2	/* --version, --help: listed as options */
+
+/**
+ * struct sub_def - a subcommand, or a command of -a ID
+ * @name: its name.
+ * @min: fewest arguments (--json not counted).
+ * @max: most arguments.
+ * @flags: SUB_* bits.
+ * @usage: its arguments, for the usage and --help.
+ * @fn: runs it; @c->tok[0] is its name.  Returns the exit status.
+ * @help: what it does, for --help.
+ */
+struct sub_def {
+	const char *name;
+	int min;
+	int max;
+	unsigned int flags;
+	const char *usage;
+	int (*fn)(struct cli *cli, struct cmd *c);
+	const char *help;
+};
+
+/* cli.c: lookup in any table, and the command line's one dispatcher */
+const void *table_find(const void *table, size_t entry_size,
+		       const char *name);
+int sub_dispatch(const struct sub_def *table, struct cli *cli,
+		 const char *prefix, int argc, char **argv);
+void sub_usage(FILE *f, const struct sub_def *table, const char *prefix,
+	       const char *first);
+int sub_usage_error(struct cli *cli, const char *cmd, const char *why);
 
 /**
  * struct sym - what a name is bound to
@@ -133,20 +189,28 @@ enum ix_mode {
 };
 
 /**
- * struct interp - one script run against one arena
- * @fd: the arena.
- * @out: where results go.
- * @keep_going: --keep-going.
- * @echo: --echo: print each command before its output, as a REPL would.
- * @interactive: the shell: errors never stop it.
+ * struct names - the namespace of a script run (names.c)
  * @strs: interned names (variables and types share it).
  * @syms: per interned name, its bindings.
  * @nsyms: entries in @syms.
  * @types: type id -> its name and flags.
  * @ntypes: entries in @types.
  * @meta: object id -> (label + 1) << 16 | type id, for descriptors.
- * @err: the message of the failing command.
- * @line: the line running.
+ */
+struct names {
+	struct strtab strs;
+	struct sym *syms;
+	uint32_t nsyms;
+	struct typeinfo *types;
+	uint32_t ntypes;
+	struct idmap meta;
+};
+
+struct rp_state;
+
+/**
+ * struct exec - the executor of a script run: how ops reach the arena
+ *	(exec.c)
  * @mode: how ops run.
  * @batch: ops queued by `repeat`.
  * @tag: per queued op, the body command that queued it.
@@ -158,6 +222,34 @@ enum ix_mode {
  * @pool_n: entries in @pool.
  * @pool_pos: entries taken.
  * @pool_cap: room in @pool.
+ * @rp: the `repeat` running, with where its batch began, or NULL.
+ */
+struct exec {
+	enum ix_mode mode;
+	struct refgc_batcher batch;
+	uint32_t *tag;
+	uint64_t *tag_it;
+	uint32_t tag_cap;
+	uint32_t cur_ci;
+	uint64_t cur_it;
+	uint64_t *pool;
+	size_t pool_n;
+	size_t pool_pos;
+	size_t pool_cap;
+	struct rp_state *rp;
+};
+
+/**
+ * struct interp - one script run against one arena
+ * @fd: the arena.
+ * @out: where results go.
+ * @keep_going: --keep-going.
+ * @echo: --echo: print each command before its output, as a REPL would.
+ * @interactive: the shell: errors never stop it.
+ * @ns: the namespace: names, types, labels.
+ * @ex: the executor: batch, pool, replay.
+ * @err: the message of the failing command.
+ * @line: the line running.
  * @growth: per type id, the count the last `growth` saw.
  * @ngrowth: entries in @growth.
  * @failures: commands that failed.
@@ -182,25 +274,10 @@ struct interp {
 	bool keep_going;
 	bool echo;
 	bool interactive;
-	struct strtab strs;
-	struct sym *syms;
-	uint32_t nsyms;
-	struct typeinfo *types;
-	uint32_t ntypes;
-	struct idmap meta;
+	struct names ns;
+	struct exec ex;
 	struct strbuf err;
 	int line;
-	enum ix_mode mode;
-	struct refgc_batcher batch;
-	uint32_t *tag;
-	uint64_t *tag_it;
-	uint32_t tag_cap;
-	uint32_t cur_ci;
-	uint64_t cur_it;
-	uint64_t *pool;
-	size_t pool_n;
-	size_t pool_pos;
-	size_t pool_cap;
 	uint64_t *growth;
 	uint32_t ngrowth;
 	unsigned long failures;
@@ -219,13 +296,21 @@ struct interp {
 	size_t nnested;
 };
 
-/* interp.c */
+/* interp.c: a run's state, errors, descriptors */
 int ip_init(struct interp *ip, int fd, bool json);
 void ip_init_offline(struct interp *ip, bool json);
 void ip_free(struct interp *ip);
 int ip_error(struct interp *ip, int err, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int ip_kerr(struct interp *ip, int err, struct cmd *c);
+void out_desc(struct interp *ip, const char *key, uint64_t id);
+void out_desc_t(struct interp *ip, const char *key, uint64_t id,
+		uint32_t type);
+void print_desc(struct interp *ip, uint64_t id, uint32_t type);
+int parse_num(struct interp *ip, struct cmd *c, int i, uint64_t max,
+	      uint64_t *v);
+
+/* names.c: the namespace */
 struct sym *ip_sym(struct interp *ip, uint32_t idx);
 int ip_obj(struct interp *ip, struct cmd *c, int i, uint64_t *id);
 int ip_name(struct interp *ip, struct cmd *c, int i);
@@ -237,17 +322,17 @@ void ip_set_meta(struct interp *ip, uint64_t id, int32_t label,
 		 uint32_t type);
 void ip_add_type(struct interp *ip, uint32_t id, uint32_t name,
 		 uint32_t flags);
-void out_desc(struct interp *ip, const char *key, uint64_t id);
-void out_desc_t(struct interp *ip, const char *key, uint64_t id,
-		uint32_t type);
-void print_desc(struct interp *ip, uint64_t id, uint32_t type);
+int ix_bind(struct interp *ip, uint32_t sym, uint64_t id);
+int ix_unbind(struct interp *ip, uint32_t sym);
+void names_free(struct names *ns);
+
+/* exec.c: the executor */
 int ix_op(struct interp *ip, uint32_t code, uint64_t id, uint64_t arg,
 	  uint64_t arg2, uint64_t *result);
 int ix_new(struct interp *ip, uint32_t type, uint64_t bytes, uint64_t *id);
-int ix_bind(struct interp *ip, uint32_t sym, uint64_t id);
-int ix_unbind(struct interp *ip, uint32_t sym);
-int parse_num(struct interp *ip, struct cmd *c, int i, uint64_t max,
-	      uint64_t *v);
+int ix_flush(struct interp *ip);
+int ix_repeat(struct interp *ip, struct cmd *c, uint64_t n);
+void exec_free(struct exec *ex);
 
 /* script.c */
 const struct cmd_def *cmd_find(const char *name);
@@ -287,7 +372,6 @@ void fin_free(struct interp *ip);
 void diag_print(const char *file, int line, int col, const char *msg,
 		const char *src);
 const char *diag_suggest(const char *name, const char *const *names);
-int ix_flush(struct interp *ip);
 
 /* cmd_obj.c, cmd_gc.c, cmd_graph.c: the command table's entries */
 int new_args(struct interp *ip, struct cmd *c, uint32_t *type,
@@ -354,9 +438,17 @@ int dot_graph(struct interp *ip, const struct snap *s, int64_t start,
 int dot_render(const char *dot_text, const char *file);
 const char *dot_format(const char *file);
 
-/* unreachable.c, debugfs.c */
-int cmd_unreachable(int argc, char **argv);
-int cmd_arenas(int argc, char **argv);
-int cmd_arena_ctl(const char *id, int argc, char **argv, bool json);
+/* main.c, unreachable.c, arenas.c: the subcommands */
+void print_usage(FILE *f);
+void device_hint(int err);
+int cmd_unreachable(struct cli *cli, struct cmd *c);
+int cmd_arenas(struct cli *cli, struct cmd *c);
+int cmd_arena_ctl(struct cli *cli, struct cmd *c);
+extern const struct sub_def arena_cmds[];
+#define ARENA_USAGE	"ID [--json] COMMAND [ARGS]"
+#define ARENA_HELP \
+	"Inspect or steer arena ID of any process through debugfs (root; ID\n" \
+	"from `refgcctl arenas`).  COMMAND is one of the lines below;\n" \
+	"`refgcctl -a ID COMMAND --help` describes it.\n"
 
 #endif /* _REFGCCTL_CTL_H */

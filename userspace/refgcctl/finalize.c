@@ -168,8 +168,8 @@ static void too_deep(struct interp *ip, const struct fbody *b, uint64_t id)
 static void run_body(struct interp *ip, struct fbody *b, uint64_t id,
 		     uint64_t self)
 {
-	uint32_t self_sym = strtab_intern(&ip->strs, "self", 4);
-	enum ix_mode mode = ip->mode;
+	uint32_t self_sym = strtab_intern(&ip->ns.strs, "self", 4);
+	enum ix_mode mode = ip->ex.mode;
 	const char *src = ip->src;
 	int line = ip->line, i, r;
 	struct out saved;
@@ -178,7 +178,7 @@ static void run_body(struct interp *ip, struct fbody *b, uint64_t id,
 	old = ip_sym(ip, self_sym)->obj;
 	ip_sym(ip, self_sym)->obj = self;
 	out_enter(ip, &saved, b);
-	ip->mode = IX_NOW;
+	ip->ex.mode = IX_NOW;
 	ip->src = b->src;
 	ip->fin_depth++;
 	for (i = 0; i < b->n; i++) {
@@ -198,7 +198,7 @@ static void run_body(struct interp *ip, struct fbody *b, uint64_t id,
 	ip->fin_depth--;
 	ip_sym(ip, self_sym)->obj = old;
 	out_leave(ip, &saved);
-	ip->mode = mode;
+	ip->ex.mode = mode;
 	ip->src = src;
 	ip->line = line;
 	sb_reset(&ip->err);
@@ -224,8 +224,8 @@ int fin_record(struct interp *ip, const struct refgc_event *ev)
 
 	if (ev->type == REFGC_EV_FINALIZE) {
 		type = ip_obj_type(ip, ev->id);
-		if (type && type < ip->ntypes)
-			b = ip->types[type].del;
+		if (type && type < ip->ns.ntypes)
+			b = ip->ns.types[type].del;
 		self = ev->id;
 	} else if (ev->type == REFGC_EV_WEAKREF) {
 		b = take_callback(ip, ev->id);
@@ -320,8 +320,8 @@ void fin_free(struct interp *ip)
 	uint32_t t;
 	size_t i;
 
-	for (t = 0; t < ip->ntypes; t++)
-		fin_body_free(ip->types[t].del);
+	for (t = 0; t < ip->ns.ntypes; t++)
+		fin_body_free(ip->ns.types[t].del);
 	for (i = 0; i < ip->nwcbs; i++)
 		fin_body_free(ip->wcbs[i].body);
 	free(ip->wcbs);
@@ -347,11 +347,11 @@ static int cmd_def(struct interp *ip, struct cmd *c)
 		return ip_error(ip, -EINVAL, c->tok[1].col,
 				"expected T.__del__, got '%.*s'", (int)n, spec);
 	if (tlen)
-		type = ip_sym(ip, strtab_intern(&ip->strs, spec, tlen))->type;
-	if (!type || type >= ip->ntypes)
+		type = ip_sym(ip, strtab_intern(&ip->ns.strs, spec, tlen))->type;
+	if (!type || type >= ip->ns.ntypes)
 		return ip_error(ip, -ENOENT, c->tok[1].col,
 				"unknown type '%.*s'", (int)tlen, spec);
-	t = &ip->types[type];
+	t = &ip->ns.types[type];
 	if (!(t->flags & REFGC_TYPE_FINALIZER))
 		return ip_error(ip, -EINVAL, c->tok[1].col,
 				"'%.*s' is not a finalizer type (type %.*s finalizer)",
@@ -375,7 +375,7 @@ static int cmd_pass(struct interp *ip, struct cmd *c __maybe_unused)
 
 const struct cmd_def fin_cmds[] = {
 	{ "def", 1, MAX_TOKENS - 1, CMD_NO_REPEAT | CMD_NO_BODY,
-	  "T.__del__: CMD [; CMD ...]", cmd_def },
-	{ "pass", 0, 0, CMD_BATCH, "", cmd_pass },
+	  "T.__del__: CMD [; CMD ...]", cmd_def, NULL },
+	{ "pass", 0, 0, CMD_BATCH, "", cmd_pass, NULL },
 	{ NULL },
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * main.c - refgcctl's command line: the subcommands run, check, shell,
- * unreachable, arenas and -a ID, their options and their --help.
+ * main.c - refgcctl's command line: the table of its subcommands (run,
+ * check, shell, unreachable, arenas, -a ID, --version, --help), which
+ * cli.c dispatches, the tool's usage, and run, check and shell.
  *
  * Exit status: 0 on success, 1 when a command (or the input) failed, 2 for
  * a usage error or when the arena cannot be opened.
@@ -16,81 +17,6 @@
 
 /* REFGC_VERSION: ../../VERSION, passed by the Makefile. */
 #define REFGCCTL_VERSION	REFGC_VERSION
-
-/* --json anywhere on the command line: errors are JSON records too. */
-static bool json_errors;
-
-static void print_usage(FILE *f)
-{
-	fputs("usage: refgcctl run [--json | --echo] [--keep-going] FILE|-\n"
-	      "       refgcctl check [--json] FILE|-\n"
-	      "       refgcctl shell [--json]\n"
-	      "       refgcctl unreachable GRAPHFILE\n"
-	      "       refgcctl arenas [--json]\n"
-	      "       refgcctl -a ID [--json] stats|objects|garbage|dot FILE|\n"
-	      "                collect [GEN]|enable|disable|threshold T0 [T1 [T2]]|\n"
-	      "                debug FLAGS|freeze|unfreeze\n"
-	      "       refgcctl --version | --help\n"
-	      "       refgcctl COMMAND --help\n"
-	      "See refgcctl(1).\n", f);
-}
-
-/* Each subcommand's --help (on stdout, exit 0). */
-static const struct {
-	const char *name;
-	const char *help;
-} sub_help[] = {
-	{ "run", "usage: refgcctl run [--json | --echo] [--keep-going] FILE|-\n"
-	  "Parse the whole script (FILE, or - for standard input), then run it\n"
-	  "against a fresh arena of /dev/refgc.  A syntax error anywhere stops it\n"
-	  "before anything runs.  --json: one JSON record per command on stdout;\n"
-	  "--echo: show each command; --keep-going: go on after a failed command.\n" },
-	{ "check", "usage: refgcctl check [--json] FILE|-\n"
-	  "Parse a script without running it; needs no module or device.  Reports\n"
-	  "every unknown command and wrong word count as FILE:LINE:COL: error.\n"
-	  "Exit status 0 if there is none, else 1.\n" },
-	{ "shell", "usage: refgcctl shell [--json]\n"
-	  "The script language interactively, against a fresh arena; `help` lists\n"
-	  "the commands.\n" },
-	{ "unreachable", "usage: refgcctl unreachable GRAPHFILE\n"
-	  "Load a graph ('roots: a b' and 'a -> b' lines), collect, and print the\n"
-	  "unreachable nodes sorted.\n" },
-	{ "arenas", "usage: refgcctl arenas [--json]\n"
-	  "List every arena of the system (root: reads /sys/kernel/debug/refgc).\n" },
-	{ "-a", "usage: refgcctl -a ID [--json] stats|objects|garbage|dot FILE|\n"
-	  "                collect [GEN]|enable|disable|threshold T0 [T1 [T2]]|\n"
-	  "                debug FLAGS|freeze|unfreeze\n"
-	  "Inspect or steer arena ID of any process through debugfs (root).\n" },
-};
-
-/* COMMAND ... --help anywhere after it: print its help, return true. */
-static bool sub_wants_help(int argc, char **argv)
-{
-	size_t i;
-	int k;
-
-	for (k = 2; k < argc; k++)
-		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h"))
-			break;
-	if (k == argc)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(sub_help); i++) {
-		if (!strcmp(argv[1], sub_help[i].name)) {
-			fputs(sub_help[i].help, stdout);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* A usage error of @cmd: the usage on stderr, a record under --json. */
-static int usage_error(const char *cmd, const char *why)
-{
-	if (json_errors)
-		json_fail(cmd, -EINVAL, why);
-	print_usage(stderr);
-	return 2;
-}
 
 /* The whole of @f, in a buffer of *len bytes (never NULL). */
 static char *slurp(FILE *f, size_t *len)
@@ -115,8 +41,11 @@ static FILE *buf_stream(char *buf, size_t len)
 	return len ? fmemopen(buf, len, "r") : fopen("/dev/null", "r");
 }
 
-/* What to do when /dev/refgc cannot be opened. */
-static void device_hint(int err)
+/**
+ * device_hint() - what to do when /dev/refgc cannot be opened, on stderr
+ * @err: the negative errno of the open.
+ */
+void device_hint(int err)
 {
 	if (err == -ENOENT || err == -ENODEV || err == -ENXIO)
 		fputs("refgcctl: the refgc module is not loaded: `sudo modprobe refgc`\n"
@@ -130,29 +59,28 @@ static void device_hint(int err)
 		      stderr);
 }
 
-static int run_script(FILE *f, const char *file, bool json, bool keep_going,
-		      bool echo, bool shell)
+static int run_script(struct cli *cli, FILE *f, const char *file,
+		      bool keep_going, bool echo, bool shell)
 {
+	const char *sub = shell ? "shell" : "run";
 	struct interp ip;
 	int fd, r;
 
 	fd = refgc_open();
 	if (fd < 0) {
-		cmd_error(json_errors, shell ? "shell" : "run", fd,
-			  REFGC_DEVICE);
+		cmd_error(cli->json, sub, fd, REFGC_DEVICE);
 		device_hint(fd);
 		return 2;
 	}
-	r = ip_init(&ip, fd, json);
+	r = ip_init(&ip, fd, cli->json);
 	if (r) {
-		cmd_error(json_errors, shell ? "shell" : "run", r,
-			  REFGC_DEVICE);
+		cmd_error(cli->json, sub, r, REFGC_DEVICE);
 		refgc_close(fd);
 		return 2;
 	}
 	ip.file = file;
 	ip.keep_going = keep_going;
-	ip.echo = echo && !json;
+	ip.echo = echo && !cli->json;
 	ip.interactive = shell;
 	r = script_run(&ip, f, shell && isatty(STDIN_FILENO));
 	ip_free(&ip);
@@ -179,49 +107,47 @@ static int check_script(char *buf, size_t len, const char *file, bool json)
 	return errors;
 }
 
-/* run, shell and check. */
-static int cmd_run(int argc, char **argv, bool shell, bool check_only)
+/* run, shell and check: [--echo] [--keep-going] FILE|- (run only). */
+static int run_or_check(struct cli *cli, struct cmd *c)
 {
-	bool json = false, keep_going = false, echo = false;
-	bool script = !shell && !check_only;
-	const char *sub = shell ? "shell" : check_only ? "check" : "run";
-	const char *file = NULL, *name = "<stdin>";
+	const char *sub = c->tok[0].s;
+	bool shell = !strcmp(sub, "shell"), check_only = !strcmp(sub, "check");
+	bool keep_going = false, echo = false, script = !shell && !check_only;
+	const char *file = NULL, *name = "<stdin>", *a;
 	FILE *f = stdin, *mf;
 	size_t len;
 	char *buf;
 	int i, r;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--keep-going") && script) {
+	for (i = 1; i < c->ntok; i++) {
+		a = c->tok[i].s;
+		if (!strcmp(a, "--keep-going") && script)
 			keep_going = true;
-		} else if (!strcmp(argv[i], "--echo") && script) {
+		else if (!strcmp(a, "--echo") && script)
 			echo = true;
-		} else if (!file && !shell &&
-			   (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
-			file = argv[i];
-		} else {
-			return usage_error(sub, "unexpected argument");
-		}
+		else if (!file && !shell && (a[0] != '-' || !strcmp(a, "-")))
+			file = a;
+		else
+			return sub_usage_error(cli, sub, "unexpected argument");
 	}
 	if (!shell && !file)
-		return usage_error(sub, "no script given (FILE, or - for stdin)");
+		return sub_usage_error(cli, sub,
+				       "no script given (FILE, or - for stdin)");
 	if (file && strcmp(file, "-")) {
 		f = fopen(file, "r");
 		if (!f) {
-			cmd_error(json_errors, sub, -errno, file);
+			cmd_error(cli->json, sub, -errno, file);
 			return 2;
 		}
 		name = file;
 	}
 	if (shell)
-		return run_script(f, name, json, false, false, true);
+		return run_script(cli, f, name, false, false, true);
 	/* run and check: the whole script is parsed before anything runs. */
 	buf = slurp(f, &len);
 	if (f != stdin)
 		fclose(f);
-	r = check_script(buf, len, name, json) ? 1 : 0;
+	r = check_script(buf, len, name, cli->json) ? 1 : 0;
 	if (!r && script) {
 		mf = buf_stream(buf, len);
 		if (!mf) {
@@ -229,7 +155,7 @@ static int cmd_run(int argc, char **argv, bool shell, bool check_only)
 				strerror(errno));
 			r = 2;
 		} else {
-			r = run_script(mf, name, json, keep_going, echo, false);
+			r = run_script(cli, mf, name, keep_going, echo, false);
 			fclose(mf);
 		}
 	}
@@ -237,49 +163,78 @@ static int cmd_run(int argc, char **argv, bool shell, bool check_only)
 	return r;
 }
 
+static int cmd_version(struct cli *cli __maybe_unused,
+		       struct cmd *c __maybe_unused)
+{
+	printf("refgcctl %s (ABI %d)\n", REFGCCTL_VERSION, REFGC_ABI_VERSION);
+	return 0;
+}
+
+static int cmd_help(struct cli *cli __maybe_unused,
+		    struct cmd *c __maybe_unused)
+{
+	print_usage(stdout);
+	return 0;
+}
+
+/* The subcommands; --json is taken out of the words before dispatch. */
+static const struct sub_def main_cmds[] = {
+	{ "run", 1, 3, 0, "[--json | --echo] [--keep-going] FILE|-",
+	  run_or_check,
+	  "Parse the whole script (FILE, or - for standard input), then run it\n"
+	  "against a fresh arena of /dev/refgc.  A syntax error anywhere stops it\n"
+	  "before anything runs.  --json: one JSON record per command on stdout;\n"
+	  "--echo: show each command; --keep-going: go on after a failed command.\n" },
+	{ "check", 1, 1, 0, "[--json] FILE|-", run_or_check,
+	  "Parse a script without running it; needs no module or device.  Reports\n"
+	  "every unknown command and wrong word count as FILE:LINE:COL: error.\n"
+	  "Exit status 0 if there is none, else 1.\n" },
+	{ "shell", 0, 0, 0, "[--json]", run_or_check,
+	  "The script language interactively, against a fresh arena; `help` lists\n"
+	  "the commands.\n" },
+	{ "unreachable", 1, 1, 0, "[--json] GRAPHFILE|-", cmd_unreachable,
+	  "Load a graph ('roots: a b' and 'a -> b' lines), collect, and print the\n"
+	  "unreachable nodes sorted; --json: one record per node.\n" },
+	{ "arenas", 0, 0, 0, "[--json]", cmd_arenas,
+	  "List every arena of the system (root: reads /sys/kernel/debug/refgc).\n" },
+	{ "-a", 1, MAX_TOKENS - 1, SUB_OWN_HELP, ARENA_USAGE, cmd_arena_ctl,
+	  ARENA_HELP },
+	{ "--version", 0, 0, SUB_OPTION, "", cmd_version,
+	  "The versions of refgcctl and of the ABI it speaks.\n" },
+	{ "--help", 0, 0, SUB_OPTION, "", cmd_help,
+	  "This usage.\n" },
+	{ NULL },
+};
+
+/**
+ * print_usage() - the usage of the whole tool, from the command tables
+ * @f: stdout for --help, stderr with a usage error.
+ */
+void print_usage(FILE *f)
+{
+	sub_usage(f, main_cmds, "refgcctl ", "usage: ");
+	fputs("       refgcctl COMMAND --help\n"
+	      "where the COMMAND of -a ID is one of\n", f);
+	sub_usage(f, arena_cmds, "refgcctl -a ID ", NULL);
+	fputs("See refgcctl(1).\n", f);
+}
+
 int main(int argc, char **argv)
 {
-	bool json = false;
-	const char *id;
-	int i;
+	struct cli cli = { 0 };
+	char **words = xcalloc((size_t)argc + 1, sizeof(*words));
+	int i, n = 0, r;
 
-	for (i = 1; i < argc; i++)
-		json_errors |= !strcmp(argv[i], "--json");
-	if (argc < 2)
-		return usage_error("refgcctl", "no command given");
-	if (sub_wants_help(argc, argv))
-		return 0;
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 2, argv + 2, false, false);
-	if (!strcmp(argv[1], "check"))
-		return cmd_run(argc - 2, argv + 2, false, true);
-	if (!strcmp(argv[1], "shell"))
-		return cmd_run(argc - 2, argv + 2, true, false);
-	if (!strcmp(argv[1], "unreachable"))
-		return cmd_unreachable(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "arenas"))
-		return cmd_arenas(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "-a") && argc >= 3) {
-		id = argv[2];
-		i = 3;
-		if (i < argc && !strcmp(argv[i], "--json")) {
-			json = true;
-			i++;
-		}
-		return cmd_arena_ctl(id, argc - i, argv + i, json);
+	/* --json anywhere: results, and errors, as JSON records. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			cli.json = true;
+		else
+			words[n++] = argv[i];
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("refgcctl %s (ABI %d)\n", REFGCCTL_VERSION,
-		       REFGC_ABI_VERSION);
-		return 0;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		print_usage(stdout);
-		return 0;
-	}
-	if (argv[1][0] != '-') {
-		fprintf(stderr, "refgcctl: unknown command '%s'\n", argv[1]);
-		return usage_error(argv[1], "unknown command");
-	}
-	return usage_error(argv[1], "unknown option");
+	if (n && !strcmp(words[0], "-h"))
+		words[0] = "--help";
+	r = sub_dispatch(main_cmds, &cli, "refgcctl ", n, words);
+	free(words);
+	return r;
 }

@@ -2,11 +2,25 @@
 /*
  * out.c - the result writer (see out.h): builds each JSON result in a
  * buffer and writes it as one line, or renders top-level scalars as text.
+ * It is refgcctl's only JSON writer: every record of every subcommand
+ * (scripts, check, unreachable, arenas, -a ID, errors) is made here, so
+ * that each starts with "v" and "cmd" and is escaped the same way.
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "out.h"
+
+/*
+ * The version of refgcctl's JSON records, their "v" member (refgcctl(1),
+ * JSON): raised when a member changes meaning or goes away, not when
+ * one is added.
+ */
+#define JSON_VERSION	1
+#define JSON_STR_(x)	#x
+#define JSON_STR(x)	JSON_STR_(x)
+/* The first member of every record, for format strings. */
+#define JSON_V		"\"v\":" JSON_STR(JSON_VERSION)
 
 /**
  * out_text() - whether commands should print their own text
@@ -19,12 +33,8 @@ bool out_text(const struct out *o)
 	return !o->json && !o->mute;
 }
 
-/**
- * json_escape() - append a JSON string literal
- * @sb: the buffer.
- * @s: the string, or NULL for null.
- */
-void json_escape(struct strbuf *sb, const char *s)
+/* Append a JSON string literal (null for NULL). */
+static void json_escape(struct strbuf *sb, const char *s)
 {
 	if (!s) {
 		sb_puts(sb, "null");
@@ -48,6 +58,20 @@ void json_escape(struct strbuf *sb, const char *s)
 		}
 	}
 	sb_putc(sb, '"');
+}
+
+/* Start a JSON record: its version and its command, open for more. */
+static void json_record(struct strbuf *sb, const char *cmd)
+{
+	sb_puts(sb, "{" JSON_V ",\"cmd\":");
+	json_escape(sb, cmd);
+}
+
+/* " \"line\":N" for a script line; records outside a script have none. */
+static void json_line(struct strbuf *sb, int line)
+{
+	if (line > 0)
+		sb_printf(sb, ",\"line\":%d", line);
 }
 
 /* Start a member (key given) or an element (key NULL) of the container. */
@@ -81,7 +105,7 @@ static void push(struct out *o)
  * out_begin() - start the result of one command
  * @o: the writer.
  * @cmd: the command's name.
- * @line: its line in the script.
+ * @line: its line in the script, or 0 for a record outside a script.
  */
 void out_begin(struct out *o, const char *cmd, int line)
 {
@@ -92,7 +116,8 @@ void out_begin(struct out *o, const char *cmd, int line)
 		return;
 	sb_reset(&o->sb);
 	json_record(&o->sb, cmd);
-	sb_printf(&o->sb, ",\"line\":%d,\"ok\":true", line);
+	json_line(&o->sb, line);
+	sb_puts(&o->sb, ",\"ok\":true");
 	if (o->in) {
 		sb_puts(&o->sb, ",\"in\":");
 		json_escape(&o->sb, o->in);
@@ -118,7 +143,7 @@ void out_end(struct out *o)
  * out_fail() - write the result of a failed command
  * @o: the writer.
  * @cmd: the command's name.
- * @line: its line.
+ * @line: its line, or 0.
  * @err: a negative errno.
  * @msg: what went wrong, for people.
  *
@@ -137,8 +162,9 @@ void out_fail(struct out *o, const char *cmd, int line, int err,
 	}
 	sb_reset(&o->sb);
 	json_record(&o->sb, cmd);
-	sb_printf(&o->sb, ",\"line\":%d,\"ok\":false,\"errno\":\"%s\",\"error\":",
-		  line, errno_name(err));
+	json_line(&o->sb, line);
+	sb_printf(&o->sb, ",\"ok\":false,\"errno\":\"%s\",\"error\":",
+		  errno_name(err));
 	json_escape(&o->sb, msg);
 	if (o->in) {
 		sb_puts(&o->sb, ",\"in\":");
@@ -148,17 +174,6 @@ void out_fail(struct out *o, const char *cmd, int line, int err,
 	sb_puts(&o->sb, "}\n");
 	fputs(sb_str(&o->sb), o->f);
 	fflush(o->f);
-}
-
-/**
- * json_record() - start a JSON record: its version and its command
- * @sb: the record is appended here, open for more members.
- * @cmd: what it is the result of.
- */
-void json_record(struct strbuf *sb, const char *cmd)
-{
-	sb_puts(sb, "{" JSON_V ",\"cmd\":");
-	json_escape(sb, cmd);
 }
 
 /**
@@ -185,6 +200,21 @@ void json_fail(const char *cmd, int err, const char *msg)
 }
 
 /**
+ * cmd_fail() - a failure of a subcommand, not of a script line
+ * @json: as a JSON record on stdout (json_fail()), else on stderr.
+ * @cmd: the subcommand, or the -a command.
+ * @err: a negative errno.
+ * @msg: what went wrong, for people.
+ */
+void cmd_fail(bool json, const char *cmd, int err, const char *msg)
+{
+	if (json)
+		json_fail(cmd, err, msg);
+	else
+		fprintf(stderr, "refgcctl: %s\n", msg);
+}
+
+/**
  * cmd_error() - "@what: <strerror>" for a subcommand, not a script line
  * @json: as a JSON record on stdout (json_fail()), else on stderr.
  * @cmd: the subcommand, or the -a command.
@@ -196,10 +226,7 @@ void cmd_error(bool json, const char *cmd, int err, const char *what)
 	struct strbuf msg = { 0 };
 
 	sb_printf(&msg, "%s: %s", what, strerror(-err));
-	if (json)
-		json_fail(cmd, err, sb_str(&msg));
-	else
-		fprintf(stderr, "refgcctl: %s\n", sb_str(&msg));
+	cmd_fail(json, cmd, err, sb_str(&msg));
 	sb_free(&msg);
 }
 

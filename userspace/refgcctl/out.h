@@ -15,17 +15,6 @@
 
 #define OUT_MAX_DEPTH	16
 
-/*
- * The version of refgcctl's JSON records, their "v" member (refgcctl(1),
- * JSON): raised when a member changes meaning or goes away, not when
- * one is added.
- */
-#define JSON_VERSION	1
-#define JSON_STR_(x)	#x
-#define JSON_STR(x)	JSON_STR_(x)
-/* The first member of every record, for format strings. */
-#define JSON_V		"\"v\":" JSON_STR(JSON_VERSION)
-
 /**
  * struct out - where command results go
  * @json: --json mode.
@@ -64,9 +53,8 @@ void out_arr_end(struct out *o);
 void out_obj_begin(struct out *o, const char *key);
 void out_obj_end(struct out *o);
 bool out_text(const struct out *o);
-void json_escape(struct strbuf *sb, const char *s);
-void json_record(struct strbuf *sb, const char *cmd);
 void json_fail(const char *cmd, int err, const char *msg);
+void cmd_fail(bool json, const char *cmd, int err, const char *msg);
 void cmd_error(bool json, const char *cmd, int err, const char *what);
 
 #endif /* _REFGCCTL_OUT_H */

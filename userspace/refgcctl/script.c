@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * script.c - reading and running scripts: the lexer, the command table,
- * the run loop (one result per command), and `repeat`.
+ * the run loop (one result per command), and `repeat` (its parsing and
+ * result; exec.c runs its body).
  *
  * The bodies of `repeat`, `def T.__del__:` and `weakref W V callback:` are
  * split at ';' here, when the line is parsed.
- *
- * `repeat N CMD [; CMD ...]` queues the object operations of its body in
- * one batch (ix_op() in IX_BATCH mode) and sends them with REFGC_IOC_BATCH.
- * When every command of the body only queues ops, the objects its `new`
- * commands will make are created ahead, a few thousand at a time, so that
- * no op waits for an id.  If a queued op fails, the names are restored to
- * their state at the last flush and the commands before the failing one
- * are replayed without ops (IX_DRY), which leaves the names exactly as
- * the ops that did run left the arena.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,16 +15,13 @@
 
 #include "ctl.h"
 
-#define FLUSH_AT	16384	/* queued ops that trigger a flush */
-#define POOL_MAX	4096	/* objects made ahead at once */
-
 static int cmd_repeat(struct interp *ip, struct cmd *c);
 static int cmd_help(struct interp *ip, struct cmd *c);
 
 static const struct cmd_def script_cmds[] = {
 	{ "repeat", 2, MAX_TOKENS, CMD_NO_REPEAT | CMD_NO_BODY,
-	  "N CMD [; CMD ...]", cmd_repeat },
-	{ "help", 0, 0, CMD_NO_REPEAT | CMD_NO_BODY, "", cmd_help },
+	  "N CMD [; CMD ...]", cmd_repeat, NULL },
+	{ "help", 0, 0, CMD_NO_REPEAT | CMD_NO_BODY, "", cmd_help, NULL },
 	{ NULL },
 };
 
@@ -71,10 +60,11 @@ const struct cmd_def *cmd_find(const char *name)
 	const struct cmd_def *d;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(cmd_tables); i++)
-		for (d = cmd_tables[i]; d->name; d++)
-			if (!strcmp(d->name, name))
-				return d;
+	for (i = 0; i < ARRAY_SIZE(cmd_tables); i++) {
+		d = table_find(cmd_tables[i], sizeof(*d), name);
+		if (d)
+			return d;
+	}
 	return NULL;
 }
 
@@ -191,7 +181,7 @@ static int check_cmd(struct interp *ip, struct cmd *c, const char *where)
 	}
 	for (i = 0; i < c->ntok; i++)
 		c->sym[i] = is_name(c->tok[i].s) ?
-			    (int32_t)strtab_intern(&ip->strs, c->tok[i].s,
+			    (int32_t)strtab_intern(&ip->ns.strs, c->tok[i].s,
 						   strlen(c->tok[i].s)) : -1;
 	c->def = d;
 	return 0;
@@ -258,291 +248,24 @@ static int parse_body(struct interp *ip, struct cmd *c)
 	return 0;
 }
 
-/* Where a batch began: the names then, and the command that came next. */
-struct rp_state {
-	struct cmd *c;
-	uint64_t n;
-	uint64_t *objs;
-	uint32_t nobjs;
-	uint64_t it;
-	uint32_t ci;
-	size_t pool_pos;
-	uint32_t news;
-	bool use_pool;
-};
-
-static void rp_snapshot(struct interp *ip, struct rp_state *rp,
-			uint64_t it, uint32_t ci)
-{
-	uint32_t i;
-
-	if (ci >= (uint32_t)rp->c->nbody) {
-		it++;
-		ci = 0;
-	}
-	/* Nothing left ahead: start the pool over. */
-	if (ip->pool_pos == ip->pool_n) {
-		ip->pool_pos = 0;
-		ip->pool_n = 0;
-	}
-	if (rp->nobjs < ip->nsyms)
-		rp->objs = xrealloc(rp->objs, ip->nsyms * sizeof(*rp->objs));
-	rp->nobjs = ip->nsyms;
-	for (i = 0; i < ip->nsyms; i++)
-		rp->objs[i] = ip->syms[i].obj;
-	rp->it = it;
-	rp->ci = ci;
-	rp->pool_pos = ip->pool_pos;
-}
-
-/* Undo the names to the snapshot, then replay up to (it, ci) without ops. */
-static void rp_replay(struct interp *ip, struct rp_state *rp, uint64_t it,
-		      uint32_t ci)
-{
-	struct cmd *body = rp->c->body;
-	uint64_t t = rp->it;
-	uint32_t k = rp->ci, i;
-
-	for (i = 0; i < ip->nsyms; i++)
-		ip->syms[i].obj = i < rp->nobjs ? rp->objs[i] : 0;
-	ip->pool_pos = rp->pool_pos;
-	ip->mode = IX_DRY;
-	while (t < it || (t == it && k < ci)) {
-		body[k].def->fn(ip, &body[k]);
-		if (++k == (uint32_t)rp->c->nbody) {
-			k = 0;
-			t++;
-		}
-	}
-	ip->mode = IX_BATCH;
-}
-
-static int rp_fail(struct interp *ip, struct rp_state *rp, int err,
-		   uint64_t it, uint32_t ci)
-{
-	struct cmd *b = &rp->c->body[ci];
-	struct strbuf msg = { 0 };
-
-	if (!ip->err.len)
-		ip_kerr(ip, err, b);
-	sb_printf(&msg, "%s (repeat iteration %llu)", sb_str(&ip->err),
-		  (unsigned long long)it + 1);
-	sb_reset(&ip->err);
-	sb_puts(&ip->err, sb_str(&msg));
-	sb_free(&msg);
-	return err;
-}
-
-static struct rp_state *cur_rp;
-
-/**
- * ix_flush() - send the ops `repeat` has queued
- * @ip: the interpreter.
- *
- * Return: 0, or the errno of the op that failed; then the names are as
- * the ops that ran left them and the message names the failing command.
- */
-int ix_flush(struct interp *ip)
-{
-	struct rp_state *rp = cur_rp;
-	uint64_t it;
-	uint32_t ci, k;
-	int r;
-
-	if (ip->mode != IX_BATCH || !rp)
-		return 0;
-	if (ip->batch.n) {
-		r = refgc_batch_submit(&ip->batch, 0);
-		if (r) {
-			k = ip->batch.done ? ip->batch.done - 1 : 0;
-			it = ip->tag_it[k];
-			ci = ip->tag[k];
-			refgc_batch_reset(&ip->batch);
-			rp_replay(ip, rp, it, ci);
-			sb_reset(&ip->err);
-			return rp_fail(ip, rp, r, it, ci);
-		}
-		refgc_batch_reset(&ip->batch);
-	}
-	rp_snapshot(ip, rp, ip->cur_it, ip->cur_ci);
-	return 0;
-}
-
-/* Drop the handles of objects made ahead and not taken. */
-static void pool_release(struct interp *ip)
-{
-	struct refgc_batcher b;
-	size_t i;
-
-	if (ip->pool_pos < ip->pool_n &&
-	    !refgc_batch_init(&b, ip->fd)) {
-		for (i = ip->pool_pos; i < ip->pool_n; i++)
-			refgc_batch_add(&b, REFGC_OP_DECREF, ip->pool[i], 0, 0,
-					0);
-		refgc_batch_submit(&b, REFGC_BATCH_CONTINUE);
-		refgc_batch_free(&b);
-	}
-	ip->pool_n = 0;
-	ip->pool_pos = 0;
-}
-
-/* Make the objects of the next iterations' `new` commands ahead. */
-static bool pool_fill(struct interp *ip, struct rp_state *rp, uint64_t it)
-{
-	uint64_t iters = POOL_MAX / rp->news, k;
-	struct refgc_batcher b;
-	uint32_t type;
-	uint64_t bytes;
-	size_t n = 0;
-	int ci, r;
-
-	if (!iters)
-		iters = 1;
-	if (iters > rp->n - it)
-		iters = rp->n - it;
-	pool_release(ip);
-	if (refgc_batch_init(&b, ip->fd))
-		return false;
-	for (k = 0; k < iters; k++) {
-		for (ci = 0; ci < rp->c->nbody; ci++) {
-			struct cmd *bc = &rp->c->body[ci];
-
-			if (!(bc->def->flags & CMD_NEW))
-				continue;
-			new_args(ip, bc, &type, &bytes);
-			refgc_batch_add(&b, REFGC_OP_NEW, 0, type, bytes, 0);
-		}
-	}
-	r = refgc_batch_submit(&b, 0);
-	if (ip->pool_cap < b.n) {
-		ip->pool = xrealloc(ip->pool, b.n * sizeof(*ip->pool));
-		ip->pool_cap = b.n;
-	}
-	for (k = 0; k < b.n; k++)
-		if (k < b.done && !b.ops[k].error)
-			ip->pool[n++] = b.ops[k].result;
-	ip->pool_n = n;
-	ip->pool_pos = 0;
-	refgc_batch_free(&b);
-	if (r) {
-		pool_release(ip);
-		return false;
-	}
-	return true;
-}
-
-/* Can the pool be used: every `new` of the body has a valid type? */
-static bool pool_usable(struct interp *ip, struct rp_state *rp)
-{
-	uint32_t type;
-	uint64_t bytes;
-	int ci;
-
-	rp->news = 0;
-	for (ci = 0; ci < rp->c->nbody; ci++) {
-		struct cmd *bc = &rp->c->body[ci];
-
-		if (!(bc->def->flags & CMD_BATCH))
-			return false;
-		if (!(bc->def->flags & CMD_NEW))
-			continue;
-		if (new_args(ip, bc, &type, &bytes))
-			return false;
-		rp->news++;
-	}
-	sb_reset(&ip->err);
-	return rp->news > 0;
-}
-
-static int repeat_body(struct interp *ip, struct rp_state *rp)
-{
-	struct cmd *body = rp->c->body;
-	uint64_t it;
-	uint32_t ci;
-	int r, f;
-
-	for (it = 0; it < rp->n; it++) {
-		ip->cur_it = it;
-		ip->cur_ci = 0;
-		if (rp->use_pool && ip->pool_pos == ip->pool_n) {
-			r = ix_flush(ip);
-			if (r)
-				return r;
-			rp->use_pool = pool_fill(ip, rp, it);
-			rp_snapshot(ip, rp, it, 0);
-		}
-		for (ci = 0; ci < (uint32_t)rp->c->nbody; ci++) {
-			struct cmd *b = &body[ci];
-
-			ip->cur_ci = ci;
-			if (!(b->def->flags & CMD_BATCH)) {
-				r = ix_flush(ip);
-				if (r)
-					return r;
-				ip->mode = IX_NOW;
-				r = b->def->fn(ip, b);
-				ip->mode = IX_BATCH;
-				if (r)
-					return rp_fail(ip, rp, r, it, ci);
-				ip->cur_ci = ci + 1;
-				rp_snapshot(ip, rp, it, ci + 1);
-				continue;
-			}
-			r = b->def->fn(ip, b);
-			if (r) {
-				/* Send what earlier commands queued first. */
-				struct strbuf keep = { 0 };
-
-				sb_puts(&keep, sb_str(&ip->err));
-				f = ix_flush(ip);
-				if (!f) {
-					sb_reset(&ip->err);
-					sb_puts(&ip->err, sb_str(&keep));
-				}
-				sb_free(&keep);
-				return f ? f : rp_fail(ip, rp, r, it, ci);
-			}
-			if (ip->batch.n >= FLUSH_AT) {
-				ip->cur_ci = ci + 1;
-				r = ix_flush(ip);
-				if (r)
-					return r;
-			}
-		}
-		ip->cur_it = it + 1;
-		ip->cur_ci = 0;
-	}
-	return ix_flush(ip);
-}
-
 static int cmd_repeat(struct interp *ip, struct cmd *c)
 {
-	struct rp_state rp = { .c = c };
 	bool mute = ip->out.mute;
+	uint64_t n;
 	int r;
 
-	r = parse_num(ip, c, 1, UINT64_MAX, &rp.n);
+	r = parse_num(ip, c, 1, UINT64_MAX, &n);
 	if (r)
 		return r;
 	if (c->ntok < 3 || !strcmp(c->tok[2].s, ";"))
 		return ip_error(ip, -EINVAL, c->tok[1].col,
 				"usage: repeat N CMD [; CMD ...]");
-	rp.use_pool = pool_usable(ip, &rp);
-	cur_rp = &rp;
 	ip->out.mute = true;
-	ip->mode = IX_BATCH;
-	ip->cur_it = 0;
-	ip->cur_ci = 0;
-	rp_snapshot(ip, &rp, 0, 0);
-	r = repeat_body(ip, &rp);
-	pool_release(ip);
-	ip->mode = IX_NOW;
+	r = ix_repeat(ip, c, n);
 	ip->out.mute = mute;
-	cur_rp = NULL;
-	free(rp.objs);
 	if (r)
 		return r;
-	out_u64(&ip->out, "count", rp.n);
+	out_u64(&ip->out, "count", n);
 	return 0;
 }
 

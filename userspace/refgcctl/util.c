@@ -313,6 +313,7 @@ static const struct {
 	{ EOVERFLOW, "EOVERFLOW" },
 	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ETIMEDOUT, "ETIMEDOUT" },
 	{ ECHILD, "ECHILD" }, { ENOEXEC, "ENOEXEC" }, { ELOOP, "ELOOP" },
+	{ EPROTO, "EPROTO" },
 };
 
 /**

@@ -7,7 +7,9 @@ graphviz `dot` for the DOT tests (skipped without it).  Checks every
 command of the script language in --json mode (test_script.py), the
 __del__ and callback bodies (test_finalize.py), the
 examples, the README's and refgcctl(1)'s examples (test_docs.py), `refgcctl unreachable` against a BFS oracle, and the debugfs
-files and control file (test_tools.py).  The last line is
+files and control file (test_tools.py), `arenas` and `-a ID`: their
+JSON keys and their errors (test_arenas.py), and that refgcctl(1)
+covers every command of the tool (test_docs.py).  The last line is
 "refgcctl: N passed, M failed, K skipped".
 
 Usage: refgcctl_test.py [--quick|--full] BUILD_DIR  (normally through ./run)
@@ -22,11 +24,15 @@ import test_docs as docs  # noqa: E402
 import test_finalize as fz  # noqa: E402
 import test_script as s  # noqa: E402
 import test_tools as t  # noqa: E402
+import test_arenas as ar  # noqa: E402
 from common import TMP, counts, ok, skip, unversioned  # noqa: E402
 
 
 def main():
     c.test_check()      # needs no device: runs on the host too
+    c.test_without_device()  # hides /dev/refgc where it exists
+    docs.test_man_pages()   # the same
+    ar.test_fake_debugfs()  # the same
     if not os.path.exists("/dev/refgc"):
         skip("all", "/dev/refgc missing")
     else:
@@ -42,7 +48,8 @@ def main():
                   s.test_errors_text_mode, c.test_run_parses_first,
                   c.test_aliases, c.test_shell_tty, t.test_examples,
                   docs.test_readme, docs.test_man_examples,
-                  t.test_unreachable, t.test_debugfs]:
+                  t.test_unreachable, t.test_debugfs, ar.test_arenas,
+                  docs.test_man_covers_commands]:
             try:
                 f()
             except Exception as e:      # a crash is one failure, go on

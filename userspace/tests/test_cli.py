@@ -7,6 +7,7 @@ errors as FILE:LINE:COL with the source line and a caret, "did you mean",
 /dev/refgc)."""
 import json
 import os
+import re
 
 from common import CTL, TMP, EXAMPLES, ok, run_ctl, script, skip  # noqa: F401
 
@@ -96,6 +97,24 @@ def test_check():
            err == "", (rc, out, err))
     rc, out, err = run_ctl(["--help"])
     ok("--help lists check", rc == 0 and "refgcctl check" in out, out)
+    arena_cmds = re.findall(r"^\s+refgcctl -a ID (\w+)", out, re.M)
+    ok("--help lists the commands of -a ID",
+       {"stats", "collect", "threshold", "unfreeze"} <= set(arena_cmds),
+       out)
+    for cmd in arena_cmds:
+        rc, out, err = run_ctl(["-a", "1", cmd, "--help"])
+        ok("-a ID %s --help: its usage on stdout, exit 0" % cmd,
+           rc == 0 and out.startswith("usage: refgcctl -a ID " + cmd) and
+           err == "", (rc, out, err))
+    rc, out, err = run_ctl(["-a", "1", "frob"])
+    ok("-a ID, unknown command: 'unknown command', exit 2",
+       rc == 2 and "unknown command 'frob'" in err, err)
+    rc, out, err = run_ctl(["chek", "x"])
+    ok("unknown subcommand: did you mean",
+       rc == 2 and "did you mean 'check'?" in err, err)
+    rc, out, err = run_ctl(["--version"])
+    ok("--version on stdout, exit 0",
+       rc == 0 and re.match(r"^refgcctl \S+ \(ABI \d+\)$", out), out)
     test_json_errors()
 
 
@@ -219,3 +238,46 @@ def test_shell_tty():
     hist = os.path.join(home, ".refgcctl_history")
     ok("shell on a tty: history saved in $HOME/.refgcctl_history",
        os.path.exists(hist) and "count" in open(hist).read(), shown)
+
+
+def without_device(args):
+    """Run refgcctl ARGS where /dev/refgc is missing: on a host without
+    it as is, else in a mount namespace with an empty /dev.  None if
+    that cannot be made."""
+    import subprocess
+    cmd = [CTL] + args
+    if os.path.exists("/dev/refgc"):
+        cmd = ["unshare", "-m", "sh", "-c",
+               'mount -t tmpfs none /dev && exec "$@"', "sh"] + cmd
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except OSError:
+        return None
+    if "unshare:" in p.stderr or "mount:" in p.stderr:
+        return None
+    return p
+
+
+def test_without_device():
+    """`check` needs no module; run and unreachable say how to get one."""
+    ex = os.path.join(EXAMPLES, "04-person-finalizer.rgc")
+    p = without_device(["check", ex])
+    if p is None:
+        skip("without /dev/refgc", "no mount namespace to hide it in")
+        return
+    ok("without /dev/refgc: check works (exit 0, silent)",
+       p.returncode == 0 and p.stdout == "" and p.stderr == "",
+       (p.returncode, p.stderr))
+    p = without_device(["check", write("bad2.rgc", "colect\n")])
+    ok("without /dev/refgc: check still finds errors",
+       p.returncode == 1 and "did you mean 'collect'?" in p.stderr,
+       p.stderr)
+    for args in (["run", ex],
+                 ["unreachable",
+                  os.path.join(EXAMPLES, "08-unreachable.graph")]):
+        p = without_device(args)
+        ok("without /dev/refgc: %s says how to load the module" % args[0],
+           p.returncode in (1, 2) and
+           "/dev/refgc: No such file or directory" in p.stderr and
+           "sudo modprobe refgc" in p.stderr and
+           "refgcctl check FILE" in p.stderr, p.stderr)

@@ -195,6 +195,43 @@ def test_unreachable():
                            stdin="roots: r\nr->a\na ->b\nc-> c\n")
     ok("unreachable: arrows without spaces, stdin", rc == 0 and
        out.split() == ["c"], (out, err))
+    test_unreachable_json(path)
+
+
+def test_unreachable_json(path):
+    """--json: one record per dead node, with the line that first names
+    it; bad input is one failure record with its line."""
+    with open(path, "w") as f:
+        f.write("# g\nroots: r\nr -> a\nz -> y\ny -> z\n\nq -> q\n"
+                "a -> x\n")
+    rc, out, err = run_ctl(["unreachable", "--json", path])
+    recs = [json.loads(x) for x in out.splitlines()]
+    ok("unreachable --json: one record per dead node, sorted, with keys "
+       "v cmd line ok node",
+       rc == 0 and err == "" and recs == [
+           {"v": 1, "cmd": "unreachable", "line": 7, "ok": True,
+            "node": "q"},
+           {"v": 1, "cmd": "unreachable", "line": 4, "ok": True,
+            "node": "y"},
+           {"v": 1, "cmd": "unreachable", "line": 4, "ok": True,
+            "node": "z"}], (rc, out, err))
+    rc, text, _ = run_ctl(["unreachable", path])
+    ok("unreachable --json: the same nodes as the text",
+       [r["node"] for r in recs] == text.split(), (recs, text))
+    with open(path, "w") as f:
+        f.write("roots: a\na -> b\nfoo bar\n")
+    rc, out, err = run_ctl(["unreachable", path, "--json"])
+    recs = [json.loads(x) for x in out.splitlines()]
+    ok("unreachable --json: bad input is one failure record with its line",
+       rc == 1 and len(recs) == 1 and recs[0]["ok"] is False and
+       recs[0]["line"] == 3 and recs[0]["errno"] == "EINVAL" and
+       recs[0]["error"].startswith(path + ":3: "), (rc, out, err))
+    rc, out, err = run_ctl(["unreachable", "--json",
+                            os.path.join(TMP, "nope.graph")])
+    recs = [json.loads(x) for x in out.splitlines()]
+    ok("unreachable --json: a missing file is one ENOENT record",
+       rc == 1 and len(recs) == 1 and recs[0]["errno"] == "ENOENT" and
+       "line" not in recs[0], (rc, out, err))
 
 
 # ----------------------------------------------------------------- debugfs
