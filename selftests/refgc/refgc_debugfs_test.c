@@ -17,6 +17,13 @@
  *   the collection ended no earlier than the child's clock reading
  *   before the COLLECT ioctl plus the GC_STOP event's duration_ns).
  *
+ * - the collector's fast paths (issue 16) are taken where they are exact
+ *   and only there, as the stats file counts them: a full collection
+ *   takes its roots from handles unless an object is frozen; an
+ *   unreachable set is freed in bulk unless a death in it can be seen (a
+ *   weakref, an object outside it that dies with it), and the refcounts
+ *   of what it held are right either way.
+ *
  * All need root and a readable debugfs, and skip otherwise.
  */
 #define _GNU_SOURCE
@@ -406,6 +413,90 @@ TEST_F_TIMEOUT(dbg, busy_arena_blocks_no_one_else, 900)
 	 */
 	ASSERT_LT(tries, 3) TH_LOG("something waited for arena A's collection");
 	munmap(b, sizeof(*b));
+}
+
+/* A counter of the arena's stats file ("key: N"), or -1. */
+static long long stat_of(const char *dir, const char *key)
+{
+	char path[PATH_MAX + 16], *text, *at;
+	size_t klen = strlen(key);
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	text = slurp(path);
+	if (!text)
+		return -1;
+	for (at = text; at; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+		if (!strncmp(at, key, klen) && at[klen] == ':') {
+			v = strtoll(at + klen + 1, NULL, 10);
+			break;
+		}
+	free(text);
+	return v;
+}
+
+/* a <-> b, handles dropped; a and b also hold @out when nonzero. */
+static int garbage_pair(int fd, uint32_t tc, uint64_t out, uint64_t *a,
+			uint64_t *b)
+{
+	if (rg_new(fd, tc, 0, a) || rg_new(fd, tc, 0, b) ||
+	    rg_link(fd, *a, *b) || rg_link(fd, *b, *a))
+		return -1;
+	if (out && (rg_link(fd, *a, out) || rg_link(fd, *b, out)))
+		return -1;
+	return rg_decref(fd, *a) || rg_decref(fd, *b) ? -1 : 0;
+}
+
+/* Issue 16: each fast path is taken where it is exact, and only there. */
+TEST_F(dbg, fast_paths_where_exact)
+{
+	struct refgc_info info;
+	uint64_t a, b, d, w, ref;
+
+	/* A cycle that holds a survivor d: roots taken, freed in bulk. */
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &d));
+	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, d, &a, &b));
+	ASSERT_EQ(2, rg_collect(self->fd, 2, NULL));
+	EXPECT_EQ(1, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(1, stat_of(self->dir, "bulk_deletions"));
+	ASSERT_EQ(-ENOENT, rg_info(self->fd, a, &info));
+	ASSERT_EQ(0, rg_info(self->fd, d, &info));
+	EXPECT_EQ(1, info.refcount);	/* its handle: both slots went */
+
+	/* A young collection counts references. */
+	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, 0, &a, &b));
+	ASSERT_EQ(2, rg_collect(self->fd, 0, NULL));
+	EXPECT_EQ(1, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(2, stat_of(self->dir, "bulk_deletions"));
+
+	/* d (generation 2) dies with a young set: one by one. */
+	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, d, &a, &b));
+	ASSERT_EQ(0, rg_decref(self->fd, d));
+	ASSERT_EQ(2, rg_collect(self->fd, 0, NULL));
+	EXPECT_EQ(1, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(2, stat_of(self->dir, "bulk_deletions"));
+	EXPECT_EQ(-ENOENT, rg_info(self->fd, d, &info));
+
+	/* A weakref object in the set: one by one; its referent lives. */
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &d));
+	ASSERT_EQ(0, rg_weakref(self->fd, d, 0, 0, &w));
+	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, w, &a, &b));
+	ASSERT_EQ(0, rg_decref(self->fd, w));
+	ASSERT_EQ(3, rg_collect(self->fd, 2, NULL));
+	EXPECT_EQ(2, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(2, stat_of(self->dir, "bulk_deletions"));
+	ASSERT_EQ(0, rg_info(self->fd, d, &info));
+	EXPECT_EQ(1, info.refcount);
+	ASSERT_EQ(0, rg_weakref(self->fd, d, 0, 0, &w));
+	ASSERT_EQ(0, rg_weakref_get(self->fd, w, &ref));
+	EXPECT_EQ(d, ref);
+
+	/* A frozen object may hold references in: counting again. */
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
+	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, 0, &a, &b));
+	ASSERT_EQ(2, rg_collect(self->fd, 2, NULL));
+	EXPECT_EQ(2, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(3, stat_of(self->dir, "bulk_deletions"));
 }
 
 TEST_HARNESS_MAIN
