@@ -124,10 +124,15 @@ static bool roots_known(struct rgc_state *gc, int generation)
 	return !refs;
 }
 
-/* gc->verify_roots: count the references, and compare. */
-static void verify_roots(struct rgc_state *gc, struct list_head *young)
+/*
+ * gc->verify_roots: count the references, and compare.  Returns how
+ * many objects are not roots.
+ */
+static unsigned long verify_roots(struct rgc_state *gc,
+				  struct list_head *young)
 {
 	struct rgc_head *op;
+	unsigned long others = 0;
 
 	update_refs(young);
 	subtract_refs(gc, young);
@@ -137,22 +142,30 @@ static void verify_roots(struct rgc_state *gc, struct list_head *young)
 		if (ext != !!op->gc_refs)
 			gc->roots_wrong++;
 		op->gc_refs = ext;
+		others += !ext;
 	}
+	return others;
 }
 
-/* gc_refs = 1 for the roots of @young, else 0; returns how many objects. */
-static unsigned long take_roots(struct rgc_state *gc, struct list_head *young)
+/*
+ * gc_refs = 1 for the roots of @young, else 0; returns how many objects,
+ * and in @others how many are not roots.
+ */
+static unsigned long take_roots(struct rgc_state *gc, struct list_head *young,
+				unsigned long *others)
 {
 	struct rgc_head *op;
 	unsigned long n = 0;
 
 	gc->roots_taken++;
 	if (gc->verify_roots) {
-		verify_roots(gc, young);
+		*others = verify_roots(gc, young);
 		return rgc_list_size(young);
 	}
+	*others = 0;
 	list_for_each_entry(op, young, node) {
 		op->gc_refs = gc->ops->external(op);
+		*others += !op->gc_refs;
 		op->flags |= RGC_F_COLLECTING;
 		if (!(++n % RESCHED_EVERY))
 			cond_resched();
@@ -160,20 +173,32 @@ static unsigned long take_roots(struct rgc_state *gc, struct list_head *young)
 	return n;
 }
 
+/*
+ * move_unreachable()'s walk: @young, its worklist, and @unseen, how many
+ * objects with gc_refs 0 no reachable object has reached yet (~0UL:
+ * unknown).  Once it is 0, visiting more children changes nothing.
+ */
+struct reach {
+	struct list_head *young;
+	unsigned long unseen;
+};
+
 static void visit_reachable(struct rgc_head *child, void *arg)
 {
-	struct list_head *young = arg;
+	struct reach *r = arg;
 
 	if (!(child->flags & RGC_F_COLLECTING))
 		return;
 	if (child->flags & RGC_F_UNREACHABLE) {
 		/* Tentatively unreachable: back onto @young, to be scanned. */
 		child->flags &= ~RGC_F_UNREACHABLE;
-		list_move_tail(&child->node, young);
+		list_move_tail(&child->node, r->young);
 		child->gc_refs = 1;
+		r->unseen--;
 	} else if (!child->gc_refs) {
 		/* Not scanned yet: it will be, as reachable. */
 		child->gc_refs = 1;
+		r->unseen--;
 	}
 }
 
@@ -186,8 +211,9 @@ static void visit_reachable(struct rgc_head *child, void *arg)
 static unsigned long move_unreachable(struct rgc_state *gc,
 				      struct list_head *young,
 				      struct list_head *unreachable,
-				      unsigned int gen)
+				      unsigned int gen, unsigned long unseen)
 {
+	struct reach r = { .young = young, .unseen = unseen };
 	struct list_head *pos = young->next;
 	unsigned long reachable = 0;
 
@@ -197,7 +223,9 @@ static unsigned long move_unreachable(struct rgc_state *gc,
 
 		prefetch(pos->next);
 		if (op->gc_refs) {
-			traverse(gc, op, visit_reachable, young);
+			/* Once every object was reached, children add nothing. */
+			if (r.unseen)
+				traverse(gc, op, visit_reachable, &r);
 			op->flags &= ~RGC_F_COLLECTING;
 			set_gen(op, gen);
 			/* Read after traverse: it may have appended to @young. */
@@ -220,15 +248,15 @@ static unsigned long deduce_unreachable(struct rgc_state *gc,
 					unsigned int gen, bool roots,
 					unsigned long *reachable)
 {
-	unsigned long candidates;
+	unsigned long candidates, unseen = ~0UL;
 
 	if (roots) {
-		candidates = take_roots(gc, young);
+		candidates = take_roots(gc, young, &unseen);
 	} else {
 		candidates = update_refs(young);
 		subtract_refs(gc, young);
 	}
-	*reachable = move_unreachable(gc, young, unreachable, gen);
+	*reachable = move_unreachable(gc, young, unreachable, gen, unseen);
 	return candidates;
 }
 
