@@ -35,8 +35,12 @@
 
 static void free_slots_array(struct refgc_arena *a, struct refgc_object *o)
 {
-	kvfree(o->slots);
-	refgc_uncharge(a, (u64)o->cap * sizeof(*o->slots));
+	u64 bytes = obj_slots_bytes(o);
+
+	if (bytes) {
+		kvfree(o->slots);
+		refgc_uncharge(a, bytes);
+	}
 	o->slots = NULL;
 	o->cap = 0;
 }
@@ -212,22 +216,26 @@ void refgc_reap(struct refgc_arena *a)
  */
 void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
 {
-	struct refgc_object **slots = o->slots;
+	struct refgc_object *inl[REFGC_INLINE_SLOTS], **slots = o->slots;
+	u64 bytes = obj_slots_bytes(o);
 	u32 i = o->nslots;
-	u64 bytes = (u64)o->cap * sizeof(*slots);
 
 	if (obj_is_weakref(o) || !slots)
 		return;
-	o->slots = NULL;
+	if (!bytes)
+		slots = memcpy(inl, o->inl, sizeof(inl));
+	o->slots = o->inl;
 	o->nslots = 0;
-	o->cap = 0;
+	o->cap = REFGC_INLINE_SLOTS;
 	a->nr_slots -= i;
 	while (i--) {
 		refgc_decref(a, slots[i]);
 		refgc_reap(a);
 	}
-	kvfree(slots);
-	refgc_uncharge(a, bytes);
+	if (bytes) {
+		kvfree(slots);
+		refgc_uncharge(a, bytes);
+	}
 }
 
 /*
@@ -313,9 +321,10 @@ bool refgc_free_set(struct refgc_arena *a, struct list_head *set)
 	list_for_each_entry_safe(o, next, set, gc.node) {
 		xa_erase(&a->objects, o->id);
 		kvfree(o->payload);
-		kvfree(o->slots);
+		if (obj_slots_bytes(o))
+			kvfree(o->slots);
 		bytes += REFGC_OBJ_BYTES + o->payload_size +
-			 (u64)o->cap * sizeof(*o->slots);
+			 obj_slots_bytes(o);
 		payload += o->payload_size;
 		slots += o->nslots;
 		fin += !!(o->oflags & REFGC_OF_FINALIZER);

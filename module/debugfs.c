@@ -89,7 +89,7 @@ static u64 obj_bytes(struct refgc_object *o)
 
 	if (obj_is_weakref(o))
 		return n + (o->wref ? REFGC_WREF_BYTES : 0);
-	return n + (u64)o->cap * sizeof(*o->slots);
+	return n + obj_slots_bytes(o);
 }
 
 /*

@@ -108,6 +108,10 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 	a->last_id = id;
 
 	o->id = id;
+	if (!(t->flags & REFGC_TYPE_ATOMIC)) {
+		o->slots = o->inl;
+		o->cap = REFGC_INLINE_SLOTS;
+	}
 	o->type = op->arg;
 	o->payload_size = size;
 	o->gc.refcnt = 1;
@@ -192,20 +196,30 @@ static int lookup_pair(struct refgc_arena *a, u64 src_id, u64 dst_id,
 	return refgc_is_container(a, *src) ? 0 : -EINVAL;
 }
 
+/*
+ * Half again as many slots: out of the object into an array once the
+ * inline ones are full (the array alone is charged: the inline slots
+ * are part of the object).
+ */
 static int grow_slots(struct refgc_arena *a, struct refgc_object *o)
 {
-	u32 cap = o->cap < 2 ? 2 : o->cap + (o->cap >> 1);
+	u32 cap = min_t(u32, o->cap + (o->cap >> 1), REFGC_MAX_SLOTS);
+	u64 old = obj_slots_bytes(o), new = (u64)cap * sizeof(*o->slots);
 	struct refgc_object **slots;
 	int err;
 
-	cap = min_t(u32, cap, REFGC_MAX_SLOTS);
-	err = refgc_charge(a, (u64)(cap - o->cap) * sizeof(*slots));
+	err = refgc_charge(a, new - old);
 	if (err)
 		return err;
-	slots = kvrealloc(o->slots, o->cap * sizeof(*slots),
-			  cap * sizeof(*slots), REFGC_GFP);
+	if (old) {
+		slots = kvrealloc(o->slots, old, new, REFGC_GFP);
+	} else {
+		slots = kvmalloc_array(cap, sizeof(*slots), REFGC_GFP);
+		if (slots)
+			memcpy(slots, o->inl, sizeof(o->inl));
+	}
 	if (!slots) {
-		refgc_uncharge(a, (u64)(cap - o->cap) * sizeof(*slots));
+		refgc_uncharge(a, new - old);
 		return -ENOMEM;
 	}
 	o->slots = slots;

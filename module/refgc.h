@@ -79,28 +79,37 @@ struct refgc_wref {
 	struct refgc_object *prev;
 };
 
+/* Slots a container holds in the object itself, before it needs an array. */
+#define REFGC_INLINE_SLOTS	2
+
 /**
- * struct refgc_object - one object of an arena (72 bytes on 64-bit)
+ * struct refgc_object - one object of an arena (88 bytes on 64-bit)
  * @gc: the collector's head; gc.aux counts the handles.
- * @id: the object id, unique within its arena for the arena's life.
- * @slots: the references a container holds, in order.
+ * @inl: a container's first REFGC_INLINE_SLOTS slots, while they fit.
+ * @slots: the references a container holds, in order: @inl, or an array
+ *	of @cap entries once more are needed; NULL for an atomic object.
  * @wref: for weakref objects, which hold no slots.
  * @nslots: slots used.
- * @cap: slots allocated.
+ * @cap: slots @slots can hold.
+ * @id: the object id, unique within its arena for the arena's life.
  * @payload: @payload_size bytes of zero-filled payload, or NULL.
  * @payload_size: bytes of payload.
  * @type: index into the arena's type table.
  * @oflags: REFGC_OF_* bits.
+ *
+ * What a collection reads of every object (@gc, @inl, @slots, @nslots)
+ * comes first, in 64 bytes.
  */
 struct refgc_object {
 	struct rgc_head gc;
-	u64 id;
+	struct refgc_object *inl[REFGC_INLINE_SLOTS];
 	union {
 		struct refgc_object **slots;
 		struct refgc_wref *wref;
 	};
 	u32 nslots;
 	u32 cap;
+	u64 id;
 	void *payload;
 	u32 payload_size;
 	u16 type;
@@ -255,6 +264,14 @@ obj_type(const struct refgc_arena *a, const struct refgc_object *o)
 static inline bool obj_is_weakref(const struct refgc_object *o)
 {
 	return o->type == REFGC_TYPE_WEAKREF_ID;
+}
+
+/* Bytes of @o's slot array outside the object (none while inline). */
+static inline u64 obj_slots_bytes(const struct refgc_object *o)
+{
+	if (obj_is_weakref(o) || o->slots == o->inl)
+		return 0;
+	return (u64)o->cap * sizeof(*o->slots);
 }
 
 /* A container: neither atomic nor a weakref (it has slots). */

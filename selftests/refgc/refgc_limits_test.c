@@ -80,15 +80,23 @@ TEST_F(arena, limits_bytes_enomem)
 	EXPECT_EQ(0, snap_differs(self->fd, &s));
 	b = NEW(self->fd, self->ta, 10);
 	EXPECT_EQ(2 * per + 10, MEMORY(self->fd).bytes);
-	ASSERT_EQ(0, take_snap(self->fd, &s));
 	ASSERT_EQ(-ENOMEM, rg_new(self->fd, self->ta, 0, NULL));
-	/* A slot array needs bytes too. */
+	/* Two references fit in the object, at no cost... */
+	ASSERT_EQ(0, rg_link(self->fd, a, b));
+	ASSERT_EQ(0, rg_link(self->fd, a, b));
+	EXPECT_EQ(2 * per + 10, MEMORY(self->fd).bytes);
+	/* ...the third needs a slot array, which needs bytes. */
+	ASSERT_EQ(0, take_snap(self->fd, &s));
 	ASSERT_EQ(-ENOMEM, rg_link(self->fd, a, b));
 	ASSERT_EQ(-ENOMEM, rg_weakref(self->fd, a, 0, 0, NULL));
 	EXPECT_EQ(0, snap_differs(self->fd, &s));
+	/* b's bytes back: room for the array. */
+	ASSERT_EQ(0, rg_clear(self->fd, a, NULL));
 	ASSERT_EQ(0, rg_decref(self->fd, b));
-	ASSERT_EQ(0, rg_link(self->fd, a, a));
-	EXPECT_EQ(1, INFO(self->fd, a).slots);
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(0, rg_link(self->fd, a, a));
+	EXPECT_EQ(3, INFO(self->fd, a).slots);
+	EXPECT_LT(per, MEMORY(self->fd).bytes);
 }
 
 TEST_F(arena, set_limits_errors)
