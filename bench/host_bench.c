@@ -7,8 +7,11 @@
  * shows.  Prints one JSON object per measurement, "system":"refgc".
  *
  * usage: host_bench SHAPE N [SEED]
- *   SHAPE random|ring|chain|tree: B1 (full collection, everything live)
- *	and B2 (everything garbage, freeing included)
+ *   SHAPE random|ring|chain|tree: B1 (full collection, everything live,
+ *	a handle on each object), B2 (everything garbage, freeing included)
+ *	and B1R (everything live through one root container, as CPython's
+ *	list, on the fast paths the kernel client uses: ops->external and
+ *	the slot array read in place)
  *   SHAPE young: B4, automatic collection (the core's thresholds, checked
  *	after every allocation as CPython does) on refgc_bench_b45.c's
  *	workload
@@ -100,9 +103,9 @@ static void collect(struct hworld *w, const char *bench, const char *shape,
 
 static int bench_graph(const char *shape, uint64_t n)
 {
-	struct hobj **objs = xcalloc(n, sizeof(*objs));
+	struct hobj **objs = xcalloc(n, sizeof(*objs)), *root;
+	uint64_t i, seed = rng_state;
 	struct hworld w;
-	uint64_t i;
 
 	hw_init(&w);
 	w.gc.enabled = false;
@@ -112,6 +115,24 @@ static int bench_graph(const char *shape, uint64_t n)
 		hobj_decref(&w, objs[i]);
 	collect(&w, "B2", shape, n);
 	hw_fin_drain(&w);
+	hw_fini(&w);
+
+	/* B1R: the same graph (same seed) held by one root container. */
+	rng_state = seed;
+	hw_init(&w);
+	hw_set_fast(&w, HW_FAST_ROOTS | HW_FAST_SLOTS);
+	w.gc.enabled = false;
+	build(&w, objs, shape, n);
+	root = hobj_new(&w, 0);
+	for (i = 0; i < n; i++) {
+		hobj_link(&w, root, objs[i]);
+		hobj_decref(&w, objs[i]);
+	}
+	collect(&w, "B1R", shape, n);
+	if (w.gc.roots_taken != 1) {
+		fprintf(stderr, "host_bench: B1R did not take its roots\n");
+		exit(1);
+	}
 	hw_fini(&w);
 	free(objs);
 	return 0;

@@ -13,7 +13,8 @@
  * GET_REFERRERS, so the op set is NEW, INCREF, DECREF, LINK, UNLINK,
  * WEAKREF_NEW/GET/DROP, COLLECT, FREEZE, UNFREEZE, CLEAR_GARBAGE,
  * SAVEALL/COLLECTABLE/UNCOLLECTABLE debug flags, legacy mode and event
- * reads.
+ * reads.  Each input runs twice: on hobj_ops, and on the fast paths
+ * (ops->external with gc.verify_roots, the slot array read in place).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -277,8 +278,11 @@ static void fz_read_events(struct fz *f)
 	if (rm_events(&f->m, f->ev, f->nev))
 		die(f, "events differ");
 	f->nev = 0;
-	for (i = 0; i < f->w.nfin; i++)
+	for (i = 0; i < f->w.nfin; i++) {
 		f->w.fin[i]->tag++;
+		f->w.fin[i]->queued--;
+		f->w.fin[i]->ext++;
+	}
 	f->w.nfin = 0;
 }
 
@@ -343,17 +347,22 @@ static void fz_compare(struct fz *f)
 		die(f, "freeze count differs");
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * Run the input once on hobj_ops and once with the fast paths the kernel
+ * client uses (@fast: HW_FAST_* bits), where full collections take their
+ * roots from hobj_external(), checked by gc.verify_roots.
+ */
+static void fz_run(const uint8_t *data, size_t size, unsigned int fast)
 {
 	static const uint32_t tid[4] = { T_CONT, T_ATOM, T_FIN, 1 };
 	struct fz *f = calloc(1, sizeof(*f));
 
 	if (!f)
-		return 0;
+		return;
 	cur = f;
 	hw_init(&f->w);
+	hw_set_fast(&f->w, fast);
+	f->w.gc.verify_roots = true;
 	f->w.gc.enabled = false;
 	f->w.hook = hook;
 	rm_init(&f->m, tid, NTYPES, 0);
@@ -393,11 +402,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rm_set_flags(&f->m, v);
 		}
 		fz_compare(f);
+		if (f->w.gc.roots_wrong || f->w.errors)
+			die(f, "external() wrong, or a client error");
 	}
 	fz_read_events(f);
 	rm_fini(&f->m);
 	hw_fini(&f->w);
 	free(f);
 	cur = NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_run(data, size, 0);
+	fz_run(data, size, HW_FAST_ROOTS | HW_FAST_SLOTS);
 	return 0;
 }

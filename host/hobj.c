@@ -52,6 +52,7 @@ static void run_finalizer(struct hworld *w, struct hobj *o)
 		w->fin = xrealloc(w->fin, w->fin_cap, sizeof(*w->fin));
 	}
 	o->gc.refcnt++;
+	o->queued++;
 	w->fin[w->nfin++] = o;
 }
 
@@ -135,6 +136,8 @@ static void drop_slots(struct hworld *w, struct hobj *o)
 	while (o->nslots) {
 		struct hobj *c = o->slots[--o->nslots];
 
+		if (o->flags & HOBJ_UNTRACKED)
+			c->ext--;
 		put_ref(w, c);
 		if (!c->gc.refcnt) {
 			list_del(&c->gc.node);
@@ -299,17 +302,73 @@ static u64 ops_now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
 
-const struct rgc_ops hobj_ops = {
-	.traverse = ops_traverse,
-	.clear = ops_clear,
-	.has_finalizer = ops_has_finalizer,
-	.finalize = ops_finalize,
-	.handle_weakrefs = ops_handle_weakrefs,
-	.reserve_garbage = ops_reserve_garbage,
-	.save_garbage = ops_save_garbage,
-	.report = ops_report,
-	.now_ns = ops_now_ns,
+/**
+ * hobj_external() - whether anything but a tracked object's slots holds
+ *	@o: the holder's references, an untracked object's slots, the
+ *	garbage list, the finalizer queue
+ * @o: the object.
+ *
+ * Return: what HW_FAST_ROOTS worlds answer as ops->external.
+ */
+bool hobj_external(const struct hobj *o)
+{
+	return o->ext || o->queued || (o->flags & HOBJ_GARBAGE);
+}
+
+static bool ops_external(const struct rgc_head *h)
+{
+	return hobj_external(container_of(h, const struct hobj, gc));
+}
+
+#define HOBJ_OPS							\
+	.traverse = ops_traverse,					\
+	.clear = ops_clear,						\
+	.has_finalizer = ops_has_finalizer,				\
+	.finalize = ops_finalize,					\
+	.handle_weakrefs = ops_handle_weakrefs,				\
+	.reserve_garbage = ops_reserve_garbage,				\
+	.save_garbage = ops_save_garbage,				\
+	.report = ops_report,						\
+	.now_ns = ops_now_ns
+
+/*
+ * The slot array the core reads in place: hobj.gc is at offset 0, so a
+ * struct hobj * is the struct rgc_head * the core expects, and nslots is
+ * a u32.  A weakref has no slots (nslots stays 0).
+ */
+#define HOBJ_SLOTS							\
+	.slots_offset = offsetof(struct hobj, slots),			\
+	.nslots_offset = offsetof(struct hobj, nslots)
+
+_Static_assert(offsetof(struct hobj, gc) == 0, "hobj.gc at offset 0");
+_Static_assert(sizeof(((struct hobj *)0)->nslots) == sizeof(u32),
+	       "hobj.nslots is a u32");
+
+const struct rgc_ops hobj_ops = { HOBJ_OPS };
+
+/* Indexed by HW_FAST_* bits. */
+static const struct rgc_ops hobj_fast_ops[] = {
+	[0] = { HOBJ_OPS },
+	[HW_FAST_ROOTS] = { HOBJ_OPS, .external = ops_external },
+	[HW_FAST_SLOTS] = { HOBJ_OPS, HOBJ_SLOTS },
+	[HW_FAST_ROOTS | HW_FAST_SLOTS] = { HOBJ_OPS, HOBJ_SLOTS,
+					    .external = ops_external },
 };
+
+/**
+ * hw_set_fast() - choose the optional fast paths the core uses
+ * @w: the world, between collections.
+ * @fast: HW_FAST_* bits; 0 for hobj_ops.
+ *
+ * With HW_FAST_ROOTS every reference from outside a tracked object's
+ * slots must show in hobj_external(): a test that moves a reference by
+ * hand (not through hobj_new(), hobj_incref(), hobj_decref()) keeps
+ * hobj.ext right, and gc.verify_roots checks it.
+ */
+void hw_set_fast(struct hworld *w, unsigned int fast)
+{
+	w->gc.ops = fast ? &hobj_fast_ops[fast & 3] : &hobj_ops;
+}
 
 /**
  * hw_init() - an empty world, with the core's default settings
@@ -382,6 +441,7 @@ unsigned long hw_fin_drain(struct hworld *w)
 	while (w->nfin) {
 		struct hobj *o = w->fin[--w->nfin];
 
+		o->queued--;
 		put_ref(w, o);
 		n++;
 	}
@@ -405,6 +465,7 @@ struct hobj *hobj_new(struct hworld *w, unsigned int flags)
 	o->id = w->next_id++;
 	o->flags = flags & (HOBJ_FINALIZER | HOBJ_UNTRACKED);
 	o->gc.refcnt = 1;
+	o->ext = 1;
 	INIT_LIST_HEAD(&o->gc.node);
 	list_add_tail(&o->all, &w->objects);
 	w->nlive++;
@@ -460,6 +521,8 @@ void hobj_link(struct hworld *w, struct hobj *src, struct hobj *dst)
 				      sizeof(*src->slots));
 	}
 	dst->gc.refcnt++;
+	if (src->flags & HOBJ_UNTRACKED)
+		dst->ext++;
 	src->slots[src->nslots++] = dst;
 }
 
@@ -481,6 +544,8 @@ void hobj_unlink(struct hworld *w, struct hobj *src, unsigned int i)
 	memmove(&src->slots[i], &src->slots[i + 1],
 		(src->nslots - i - 1) * sizeof(*src->slots));
 	src->nslots--;
+	if (src->flags & HOBJ_UNTRACKED)
+		dst->ext--;
 	put_ref(w, dst);
 	hw_reap(w);
 }
@@ -492,6 +557,7 @@ void hobj_unlink(struct hworld *w, struct hobj *src, unsigned int i)
 void hobj_incref(struct hobj *o)
 {
 	o->gc.refcnt++;
+	o->ext++;
 }
 
 /**
@@ -502,6 +568,10 @@ void hobj_incref(struct hobj *o)
  */
 void hobj_decref(struct hworld *w, struct hobj *o)
 {
+	if (o->ext)
+		o->ext--;
+	else if (w->gc.ops->external)
+		w->errors++;	/* not the holder's reference: ext is wrong */
 	put_ref(w, o);
 	hw_reap(w);
 }

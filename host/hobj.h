@@ -56,6 +56,12 @@ struct hworld;
  * @fired: a weakref's callbacks so far.
  * @finalized: finalizer calls so far.
  * @tag: the test's own.
+ * @ext: references from outside every tracked object's slots that are
+ *	not otherwise known: the holder's own (hobj_new(), hobj_incref(),
+ *	hobj_decref(); a test that hands a reference on by other means
+ *	adjusts it) and an untracked object's slots.  Kept in every world;
+ *	only a world with HW_FAST_ROOTS (hw_set_fast()) tells the core.
+ * @queued: entries on the finalizer queue (hworld.fin).
  */
 struct hobj {
 	struct rgc_head gc;
@@ -72,6 +78,8 @@ struct hobj {
 	unsigned int fired;
 	unsigned int finalized;
 	unsigned long tag;
+	unsigned int ext;
+	unsigned int queued;
 };
 
 /* What hworld.log records. */
@@ -154,6 +162,13 @@ struct hworld {
 };
 
 extern const struct rgc_ops hobj_ops;
+
+/* hw_set_fast(): the optional fast paths of struct rgc_ops hobj offers. */
+#define HW_FAST_ROOTS	0x1u	/* ops->external: full collections take roots */
+#define HW_FAST_SLOTS	0x2u	/* ops->slots_offset: the core reads slots */
+
+void hw_set_fast(struct hworld *w, unsigned int fast);
+bool hobj_external(const struct hobj *o);
 
 void hw_init(struct hworld *w);
 unsigned long hw_fini(struct hworld *w);

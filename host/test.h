@@ -50,6 +50,7 @@ void test_graphs_fin_plain(void);
 void test_graphs_generations(void);
 void test_graphs_saveall(void);
 void test_graphs_legacy(void);
+void test_graphs_fast(void);
 
 /* test_generations.c */
 void test_gen_due(void);
@@ -77,6 +78,13 @@ void test_legacy_enomem(void);
 void test_legacy_freed_by_clear(void);
 void test_saveall(void);
 void test_saveall_enomem(void);
+
+/* test_fastpath.c */
+void test_fast_same_result(void);
+void test_fast_reorder(void);
+void test_fast_verify_catches(void);
+void test_fast_not_taken(void);
+void test_fast_slots(void);
 
 /* test_large.c */
 void test_big_chain(void);

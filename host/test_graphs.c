@@ -413,6 +413,12 @@ static void graph_dump(const struct graph *g, int gen)
 	}
 }
 
+/*
+ * The oracle again, with the client's roots (ops->external, checked by
+ * gc.verify_roots) and its slot array read in place (test_fastpath.c).
+ */
+static bool graph_fast;
+
 static void graph_one(enum gmode mode)
 {
 	struct hworld w;
@@ -424,6 +430,10 @@ static void graph_one(enum gmode mode)
 	int i, gen = 2, it;
 
 	hw_init(&w);
+	if (graph_fast) {
+		hw_set_fast(&w, HW_FAST_ROOTS | HW_FAST_SLOTS);
+		w.gc.verify_roots = true;
+	}
 	w.hook = graph_hook;
 	w.hook_arg = &g;
 	w.fin_resurrect = mode == G_FIN_RESURRECT;
@@ -572,6 +582,12 @@ static void graph_one(enum gmode mode)
 	collect(&w, 2);
 	CHECK_EQ(w.nlive, 0);
 	CHECK_EQ(w.errors, 0);
+	CHECK_EQ(w.gc.roots_wrong, 0);
+	/* Phases 3 and 4 collect generation 2, nothing frozen or deferred. */
+	if (graph_fast)
+		CHECK(w.gc.roots_taken >= 2);
+	else
+		CHECK_EQ(w.gc.roots_taken, 0);
 	hw_fini(&w);
 }
 
@@ -618,4 +634,15 @@ void test_graphs_saveall(void)
 void test_graphs_legacy(void)
 {
 	graphs(G_LEGACY, graph_args_graphs / 10 + 1);
+}
+
+/* Every mode, a tenth of the graphs each, on the fast paths. */
+void test_graphs_fast(void)
+{
+	enum gmode mode;
+
+	graph_fast = true;
+	for (mode = G_PLAIN; mode <= G_LEGACY && !check_failures; mode++)
+		graphs(mode, graph_args_graphs / 10 + 1);
+	graph_fast = false;
 }
