@@ -95,21 +95,22 @@ static void subtract_refs(struct rgc_state *gc, struct list_head *young)
 	}
 }
 
-/*
- * Whether a collection of @generation can take its roots from
- * ops->external instead of counting.  In a full collection with no frozen
- * object, and no deferred one that holds a reference, every reference to an object of the collected
- * set comes either from the set's own slots or from outside every object
- * (the client's promise): after subtract_refs(), gc_refs > 0 exactly
- * where ops->external() says so.  move_unreachable() only asks whether
- * gc_refs is 0, so it then gives CPython's result, in CPython's order,
- * without the two counting passes.
- */
 static void visit_count(struct rgc_head *child, void *arg)
 {
 	(*(unsigned long *)arg)++;
 }
 
+/*
+ * Whether a collection of @generation can take its roots from
+ * ops->external instead of counting.  In a full collection with no
+ * frozen object, and no deferred one that holds a reference, every
+ * reference to an object of the collected set comes either from the
+ * set's own slots or from outside every object (the client's promise):
+ * after subtract_refs(), gc_refs > 0 exactly where ops->external() says
+ * so.  move_unreachable() only asks whether
+ * gc_refs is 0, so it then gives CPython's result, in CPython's order,
+ * without the two counting passes.
+ */
 static bool roots_known(struct rgc_state *gc, int generation)
 {
 	struct rgc_head *op;
@@ -125,8 +126,10 @@ static bool roots_known(struct rgc_state *gc, int generation)
 }
 
 /*
- * gc->verify_roots: count the references, and compare.  Returns how
- * many objects are not roots.
+ * gc->verify_roots: count the references as well, and compare.  The
+ * collection follows the count, so that a client bug is reported
+ * without freeing anything in use.  Returns how many objects are not
+ * roots.
  */
 static unsigned long verify_roots(struct rgc_state *gc,
 				  struct list_head *young)
@@ -139,10 +142,10 @@ static unsigned long verify_roots(struct rgc_state *gc,
 	list_for_each_entry(op, young, node) {
 		bool ext = gc->ops->external(op);
 
+		/* A broken promise is reported; the count decides. */
 		if (ext != !!op->gc_refs)
 			gc->roots_wrong++;
-		op->gc_refs = ext;
-		others += !ext;
+		others += !op->gc_refs;
 	}
 	return others;
 }

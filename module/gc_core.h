@@ -256,7 +256,8 @@ struct rgc_pending {
  *	finalizers, and all they reach, are uncollectable garbage.
  * @verify_roots: a self-check for debug kernels: a collection that
  *	takes its roots from ops->external also counts references as trial
- *	deletion does, and warns if the two disagree.
+ *	deletion does, counts disagreements in @roots_wrong, and follows
+ *	the count.
  * @roots_taken: collections that took their roots from ops->external.
  * @bulk_deletions: collections whose unreachable set ops->delete_set
  *	freed at once.
