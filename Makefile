@@ -19,7 +19,7 @@ SOURCES := $(wildcard module/*.c module/*.h) uapi/linux/refgc.h \
 	   $(wildcard userspace/*/*.c userspace/*/*.h) \
 	   $(wildcard selftests/refgc/*.c selftests/refgc/*.h) \
 	   $(wildcard host/*.c host/*.h host/shim/linux/*.h bench/*.c bench/*.h) \
-	   $(wildcard python/src/*.c)
+	   $(wildcard python/src/*.c python/src/*.h)
 
 .PHONY: all deps module userspace selftests host-tests lint checkpatch \
 	sparse w1 check check-run demo demo-run clean ksft-headers uapi-check \

@@ -16,7 +16,8 @@ setup(
     ext_modules=[
         Extension(
             "refgc._refgc",
-            sources=["src/_refgc.c", "src/lib.c"],
+            sources=["src/_refgc.c", "src/types.c", "src/calls.c",
+                     "src/lib.c"],
             include_dirs=[os.path.join(top, "uapi"),
                           os.path.join(top, "userspace", "lib")],
             define_macros=[("_GNU_SOURCE", None)],
@@ -25,7 +26,8 @@ setup(
             depends=[os.path.join(top, "userspace", "lib", n) for n in
                      ("librefgc.c", "gc.c", "batch.c", "events.c",
                       "librefgc.h", "internal.h")] +
-                    [os.path.join(top, "uapi", "linux", "refgc.h")],
+                    [os.path.join(top, "uapi", "linux", "refgc.h"),
+                     os.path.join(here, "src", "_refgc.h")],
         )
     ],
 )
