@@ -3,15 +3,16 @@
  * refgc_model.c - the reference model of an arena; see refgc_model.h.
  * Written from the documented semantics, not from module/: refcount =
  * handles + incoming slots + garbage entry + pending FINALIZE event; a
- * refcount of zero finalizes (once) or frees, cascading in FIFO order;
- * COLLECT(g) by breadth-first search over the young set.
+ * refcount of zero finalizes (once) or frees, cascading in FIFO order.
+ * This file owns the objects, their refcounts and the ops;
+ * refgc_model_collect.c the collector.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "refgc_model.h"
+#include "refgc_model_internal.h"
 
 #ifndef fallthrough
 #define fallthrough __attribute__((__fallthrough__))
@@ -41,7 +42,7 @@ static const uint8_t op_fields[REFGC_OP_MAX] = {
 	[REFGC_OP_GET_REFERRERS] = F_ID | F_ARG2 | F_ADDR,
 };
 
-static void *xgrow(void *p, uint32_t *cap, uint32_t need, size_t size)
+void *rm_grow(void *p, uint32_t *cap, uint32_t need, size_t size)
 {
 	uint32_t c = *cap;
 
@@ -109,12 +110,12 @@ int rm_live(const struct rm_model *m, uint64_t id)
 	return i >= 0 && m->o[i].alive ? i : -1;
 }
 
-static void emit(struct rm_model *m, uint32_t type, uint64_t id,
-		 uint64_t cookie, int optional)
+void rm_emit(struct rm_model *m, uint32_t type, uint64_t id, uint64_t cookie,
+	     int optional)
 {
 	struct rm_ev *e;
 
-	m->ev = xgrow(m->ev, &m->evcap, m->nev + 1, sizeof(*m->ev));
+	m->ev = rm_grow(m->ev, &m->evcap, m->nev + 1, sizeof(*m->ev));
 	e = &m->ev[m->nev++];
 	memset(e, 0, sizeof(*e));
 	e->e.type = type;
@@ -136,7 +137,7 @@ static int tracked(const struct rm_obj *o)
 	return o->kind != RM_ATOMIC;
 }
 
-static void wref_del(struct rm_model *m, int w)
+void rm_wref_del(struct rm_model *m, int w)
 {
 	struct rm_obj *r;
 	uint32_t k;
@@ -157,7 +158,7 @@ static int new_obj(struct rm_model *m, int kind, uint32_t type, uint64_t id)
 	struct rm_obj *o;
 	int i = m->n;
 
-	m->o = xgrow(m->o, &m->cap, m->n + 1, sizeof(*m->o));
+	m->o = rm_grow(m->o, &m->cap, m->n + 1, sizeof(*m->o));
 	o = &m->o[m->n++];
 	memset(o, 0, sizeof(*o));
 	o->id = id;
@@ -170,7 +171,7 @@ static int new_obj(struct rm_model *m, int kind, uint32_t type, uint64_t id)
 	o->gen = tracked(o) ? 0 : -1;
 	if (tracked(o))
 		m->count[0]++;
-	m->live = xgrow(m->live, &m->lcap, m->nlive + 1, sizeof(*m->live));
+	m->live = rm_grow(m->live, &m->lcap, m->nlive + 1, sizeof(*m->live));
 	o->lpos = m->nlive;
 	m->live[m->nlive++] = i;
 	return i;
@@ -195,17 +196,17 @@ static void zero(struct rm_model *m, int i)
 		/* Untracked and tracked again, as subtype_dealloc: gen 0. */
 		if (o->gen >= 0)
 			o->gen = 0;
-		emit(m, REFGC_EV_FINALIZE, o->id, 0, 0);
+		rm_emit(m, REFGC_EV_FINALIZE, o->id, 0, 0);
 		return;
 	}
 	if (o->gen >= 0 && m->count[0] > 0)
 		m->count[0]--;
 	o->gen = -1;
-	m->queue = xgrow(m->queue, &m->qcap, m->qtail + 1, sizeof(*m->queue));
+	m->queue = rm_grow(m->queue, &m->qcap, m->qtail + 1, sizeof(*m->queue));
 	m->queue[m->qtail++] = i;
 }
 
-static void decref(struct rm_model *m, int i)
+void rm_decref(struct rm_model *m, int i)
 {
 	if (!m->o[i].rc) {
 		snprintf(m->why, sizeof(m->why), "model: rc underflow %d", i);
@@ -216,7 +217,6 @@ static void decref(struct rm_model *m, int i)
 }
 
 static void dealloc(struct rm_model *m, int i);
-static void reap(struct rm_model *m);
 
 /*
  * Release @i's slots last to first (CPython's list_clear() and
@@ -227,7 +227,7 @@ static void drop_slots(struct rm_model *m, int i)
 	while (m->o[i].nslots) {
 		int c = m->o[i].slots[--m->o[i].nslots];
 
-		decref(m, c);
+		rm_decref(m, c);
 		if (!m->o[c].rc && m->qtail &&
 		    m->queue[m->qtail - 1] == (uint32_t)c) {
 			m->qtail--;	/* queued by zero(): not FIFO here */
@@ -241,7 +241,7 @@ static void drop_slots(struct rm_model *m, int i)
  * taken off it first (a death below may reach it, or kill it), then
  * released last to first, each death dealt with before the next.
  */
-static void clear_slots(struct rm_model *m, int i)
+void rm_clear_slots(struct rm_model *m, int i)
 {
 	uint32_t *slots = m->o[i].slots, n = m->o[i].nslots;
 
@@ -249,8 +249,8 @@ static void clear_slots(struct rm_model *m, int i)
 	m->o[i].nslots = 0;
 	m->o[i].cap = 0;
 	while (n--) {
-		decref(m, slots[n]);
-		reap(m);
+		rm_decref(m, slots[n]);
+		rm_reap(m);
 	}
 	free(slots);
 }
@@ -278,10 +278,10 @@ static void clear_wrefs(struct rm_model *m, int i)
 		int w = o->wrefs[o->nwrefs - 1];
 		struct rm_obj *wo = &m->o[w];
 
-		wref_del(m, w);
+		rm_wref_del(m, w);
 		wo->dead_ref = 1;
 		if (wo->callback && wo->rc)
-			emit(m, REFGC_EV_WEAKREF, wo->id, wo->cookie, 0);
+			rm_emit(m, REFGC_EV_WEAKREF, wo->id, wo->cookie, 0);
 	}
 }
 
@@ -295,13 +295,13 @@ static void dealloc(struct rm_model *m, int i)
 	if (m->o[i].kind == RM_ATOMIC || m->o[i].kind == RM_WEAKREF) {
 		clear_wrefs(m, i);
 		if (m->o[i].kind == RM_WEAKREF)
-			wref_del(m, i);
+			rm_wref_del(m, i);
 		kill(m, i);
 		return;
 	}
 	if (m->trash_nesting >= 50) {
-		m->trash = xgrow(m->trash, &m->tcap, m->ntrash + 1,
-				 sizeof(*m->trash));
+		m->trash = rm_grow(m->trash, &m->tcap, m->ntrash + 1,
+				   sizeof(*m->trash));
 		m->trash[m->ntrash++] = i;
 		return;
 	}
@@ -318,7 +318,7 @@ static void dealloc(struct rm_model *m, int i)
 }
 
 /* Deallocate what is on the dying queue, in queue order. */
-static void reap(struct rm_model *m)
+void rm_reap(struct rm_model *m)
 {
 	while (m->qhead < m->qtail)
 		dealloc(m, m->queue[m->qhead++]);
@@ -330,7 +330,7 @@ static void push_slot(struct rm_model *m, int src, int dst)
 {
 	struct rm_obj *o = &m->o[src];
 
-	o->slots = xgrow(o->slots, &o->cap, o->nslots + 1, sizeof(*o->slots));
+	o->slots = rm_grow(o->slots, &o->cap, o->nslots + 1, sizeof(*o->slots));
 	o->slots[o->nslots++] = dst;
 	m->o[dst].rc++;
 }
@@ -411,8 +411,8 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		if (!so->handles)
 			return -EINVAL;
 		*result = --so->handles;
-		decref(m, s);
-		reap(m);
+		rm_decref(m, s);
+		rm_reap(m);
 		return 0;
 	case REFGC_OP_LINK:
 	case REFGC_OP_REMOVE:
@@ -473,8 +473,8 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		wo->referent = s;
 		wo->cookie = op->arg;
 		wo->callback = !!(op->flags & REFGC_WEAKREF_CALLBACK);
-		r->wrefs = xgrow(r->wrefs, &r->wcap, r->nwrefs + 1,
-				 sizeof(*r->wrefs));
+		r->wrefs = rm_grow(r->wrefs, &r->wcap, r->nwrefs + 1,
+				   sizeof(*r->wrefs));
 		r->wrefs[r->nwrefs++] = w;
 		*result = new_id;
 		return 0;
@@ -513,8 +513,8 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		memmove(&so->slots[op->arg], &so->slots[op->arg + 1],
 			(so->nslots - op->arg - 1) * sizeof(*so->slots));
 		so->nslots--;
-		decref(m, old);
-		reap(m);
+		rm_decref(m, old);
+		rm_reap(m);
 		return 0;
 	}
 	case REFGC_OP_REMOVE:
@@ -527,8 +527,8 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		memmove(&so->slots[k], &so->slots[k + 1],
 			(so->nslots - k - 1) * sizeof(*so->slots));
 		so->nslots--;
-		decref(m, d);
-		reap(m);
+		rm_decref(m, d);
+		rm_reap(m);
 		return 0;
 	case REFGC_OP_SET: {
 		int old;
@@ -539,371 +539,14 @@ int rm_op(struct rm_model *m, const struct refgc_op *op, uint64_t new_id,
 		*result = m->o[old].id;
 		m->o[d].rc++;
 		so->slots[op->arg2] = d;
-		decref(m, old);
-		reap(m);
+		rm_decref(m, old);
+		rm_reap(m);
 		return 0;
 	}
 	case REFGC_OP_CLEAR:
 		*result = so->nslots;
-		clear_slots(m, s);
+		rm_clear_slots(m, s);
 		return 0;
 	}
 	return -EINVAL;
-}
-
-/* ---- the collector ---- */
-
-static void add_garbage(struct rm_model *m, int i)
-{
-	m->garbage = xgrow(m->garbage, &m->gcap, m->ngarbage + 1,
-			   sizeof(*m->garbage));
-	m->garbage[m->ngarbage++] = i;
-	m->o[i].garbage = 1;
-	m->o[i].rc++;
-}
-
-/*
- * Mark with @val (in mark2) every object reachable from those already
- * marked @val, following slots, staying within objects whose mark equals
- * @within.  A plain BFS over the live array's worklist.
- */
-static void bfs(struct rm_model *m, uint32_t *queue, uint32_t qn, int within,
-		int val)
-{
-	uint32_t h = 0, k;
-
-	while (h < qn) {
-		struct rm_obj *o = &m->o[queue[h++]];
-
-		for (k = 0; k < o->nslots; k++) {
-			struct rm_obj *c = &m->o[o->slots[k]];
-
-			if (c->mark != within || c->mark2 == val)
-				continue;
-			c->mark2 = val;
-			queue[qn++] = o->slots[k];
-		}
-	}
-}
-
-/*
- * @pairs holds (weakref, referent) index pairs for callback weakrefs
- * whose referent died with them in one collection.  Whether such a
- * weakref's callback fires depends on the order in which the garbage is
- * torn down, which the model does not predict: mark any callback queued
- * since event @first_ev optional, and expect an optional one if none was.
- */
-static void weakref_callbacks_optional(struct rm_model *m,
-				       const uint32_t *pairs, uint32_t np,
-				       uint32_t first_ev)
-{
-	uint32_t i, e;
-
-	for (i = 0; i < np; i += 2) {
-		struct rm_obj *w = &m->o[pairs[i]];
-		int seen = 0;
-
-		if (w->alive || m->o[pairs[i + 1]].alive)
-			continue;
-		for (e = first_ev; e < m->nev; e++)
-			if (m->ev[e].e.type == REFGC_EV_WEAKREF &&
-			    m->ev[e].e.id == w->id) {
-				m->ev[e].optional = 1;
-				seen = 1;
-			}
-		if (!seen)
-			emit(m, REFGC_EV_WEAKREF, w->id, w->cookie, 1);
-	}
-}
-
-/* mark: 0 not young, 1 young.  mark2 (young only): see below. */
-enum { M2_NONE, M2_REACH, M2_LEGACY, M2_RES };
-
-int rm_collect(struct rm_model *m, int gen, uint32_t flags,
-	       struct refgc_collect *out)
-{
-	uint32_t *q, qn = 0, i, k, nl = m->nlive;
-	uint32_t *pairs = NULL, np = 0, first_ev;
-	uint64_t visited = 0, collected = 0, uncollectable = 0;
-	int oldgen = gen < 2 ? gen + 1 : 2, saveall;
-	struct refgc_gen_stats *st;
-	uint32_t *lv;
-
-	memset(out, 0, sizeof(*out));
-	if (flags || gen < 0 || gen > 2)
-		return -EINVAL;
-	saveall = !!(m->debug & REFGC_DEBUG_SAVEALL);
-	emit(m, REFGC_EV_GC_START, 0, 0, 0);
-	m->ev[m->nev - 1].e.generation = gen;
-	if (gen < 2)
-		m->count[gen + 1]++;
-	for (i = 0; i <= (uint32_t)gen; i++)
-		m->count[i] = 0;
-
-	lv = malloc((nl + 1) * sizeof(*lv));
-	q = malloc((nl + 1) * sizeof(*q));
-	pairs = calloc(2 * nl + 1, sizeof(*pairs));
-	if (!lv || !q || !pairs)
-		abort();
-	if (nl)
-		memcpy(lv, m->live, nl * sizeof(*lv));
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		o->mark = o->gen >= 0 && o->gen <= gen;
-		o->mark2 = M2_NONE;
-		visited += o->mark;
-	}
-	/* Referenced from outside the young set: reachable. */
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark && (o->handles || o->pending || o->garbage))
-			o->mark2 = M2_REACH;
-		if (o->mark)
-			continue;
-		for (k = 0; k < o->nslots; k++)
-			if (m->o[o->slots[k]].mark)
-				m->o[o->slots[k]].mark2 = M2_REACH;
-	}
-	for (i = 0; i < nl; i++)
-		if (m->o[lv[i]].mark && m->o[lv[i]].mark2 == M2_REACH)
-			q[qn++] = lv[i];
-	bfs(m, q, qn, 1, M2_REACH);
-	/* Unreachable now: mark 1, mark2 NONE.  Give them mark 2. */
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark && o->mark2 == M2_REACH)
-			o->gen = oldgen;
-		else if (o->mark)
-			o->mark = 2;
-	}
-	/* (a) legacy finalizers, and all they reach, are uncollectable. */
-	qn = 0;
-	if (m->legacy) {
-		for (i = 0; i < nl; i++) {
-			struct rm_obj *o = &m->o[lv[i]];
-
-			if (o->mark == 2 && o->kind == RM_FINALIZER) {
-				o->mark2 = M2_LEGACY;
-				q[qn++] = lv[i];
-			}
-		}
-		bfs(m, q, qn, 2, M2_LEGACY);
-	}
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark == 2 && o->mark2 == M2_LEGACY) {
-			o->mark = 3;	/* legacy set */
-			o->gen = oldgen;
-		}
-	}
-	/* Now mark 2 = the unreachable set U'. */
-	if (m->debug & REFGC_DEBUG_COLLECTABLE)
-		for (i = 0; i < nl; i++)
-			if (m->o[lv[i]].mark == 2)
-				emit(m, REFGC_EV_COLLECTABLE, m->o[lv[i]].id,
-				     0, 0);
-	/*
-	 * (b) 3.11-3.13: every weakref to U' is cleared, and the weakrefs of
-	 * U' lose their own referents; callbacks fire for weakrefs outside U'.
-	 */
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark != 2)
-			continue;
-		if (o->kind == RM_WEAKREF && o->referent >= 0) {
-			wref_del(m, lv[i]);
-			o->dead_ref = 1;
-		}
-		while (o->nwrefs) {
-			int w = o->wrefs[0];
-			struct rm_obj *wo = &m->o[w];
-
-			wref_del(m, w);
-			wo->dead_ref = 1;
-			/*
-			 * The collection holds it while the callback is
-			 * queued, then lets go: it moves to the older
-			 * generation (CPython's handle_weakrefs()).
-			 */
-			if (wo->callback && wo->mark != 2) {
-				emit(m, REFGC_EV_WEAKREF, wo->id, wo->cookie,
-				     0);
-				wo->gen = oldgen;
-				/* Taken off the legacy set too, as in CPython. */
-				if (wo->mark == 3)
-					wo->mark = 1;
-			}
-		}
-	}
-	/* (c) PEP 442: finalize once; (d) what that reaches survives. */
-	qn = 0;
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		if (o->mark != 2 || o->kind != RM_FINALIZER || o->finalized)
-			continue;
-		o->finalized = 1;
-		o->pending = 1;
-		o->rc++;
-		o->mark2 = M2_RES;
-		emit(m, REFGC_EV_FINALIZE, o->id, 0, 0);
-		q[qn++] = lv[i];
-	}
-	bfs(m, q, qn, 2, M2_RES);
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		/*
-		 * Resurrected by the FINALIZE events alone (the collection
-		 * did not stop for userspace): they stay in the generation
-		 * collected, whose next collection frees them.
-		 */
-		if (o->mark == 2 && o->mark2 == M2_RES) {
-			o->mark = 4;
-			o->gen = gen;
-		}
-	}
-	/* mark 2 = S, the garbage; its weakrefs went in (b). */
-	for (i = 0; i < nl; i++)
-		if (m->o[lv[i]].mark == 2)
-			collected++;
-	/* (f) delete, or save everything under SAVEALL. */
-	if (saveall) {
-		for (i = 0; i < nl; i++)
-			if (m->o[lv[i]].mark == 2) {
-				m->o[lv[i]].gen = oldgen;
-				add_garbage(m, lv[i]);
-			}
-	} else {
-		/* Callbacks here depend on the deletion order: optional. */
-		for (i = 0; i < nl; i++) {
-			struct rm_obj *o = &m->o[lv[i]];
-
-			if (o->kind == RM_WEAKREF && o->callback &&
-			    o->referent >= 0) {
-				pairs[np++] = lv[i];
-				pairs[np++] = o->referent;
-			}
-		}
-		first_ev = m->nev;
-		for (i = 0; i < nl; i++) {
-			struct rm_obj *o = &m->o[lv[i]];
-
-			if (o->mark != 2 || !o->alive)
-				continue;
-			o->rc++;
-			clear_slots(m, lv[i]);
-			decref(m, lv[i]);
-			reap(m);
-		}
-		weakref_callbacks_optional(m, pairs, np, first_ev);
-	}
-	/*
-	 * (g) legacy finalizers (all the legacy set under SAVEALL).  As in
-	 * CPython, those that only the deleted garbage referred to have been
-	 * released with it (freed, or finalized and moved to generation 0):
-	 * the rest count.
-	 */
-	for (i = 0; i < nl; i++) {
-		struct rm_obj *o = &m->o[lv[i]];
-
-		/* Finalized at refcount 0 meanwhile: it left for gen 0. */
-		if (o->mark != 3 || !o->alive || o->gen == 0)
-			continue;
-		uncollectable++;
-		if (m->debug & REFGC_DEBUG_UNCOLLECTABLE)
-			emit(m, REFGC_EV_UNCOLLECTABLE, o->id, 0, 0);
-		if (saveall || o->kind == RM_FINALIZER)
-			add_garbage(m, lv[i]);
-	}
-	for (i = 0; i < nl; i++)
-		m->o[lv[i]].mark = m->o[lv[i]].mark2 = 0;
-	free(lv);
-	free(q);
-	free(pairs);
-
-	emit(m, REFGC_EV_GC_STOP, 0, 0, 0);
-	m->ev[m->nev - 1].e.generation = gen;
-	m->ev[m->nev - 1].e.collected = collected;
-	m->ev[m->nev - 1].e.uncollectable = uncollectable;
-	m->ev[m->nev - 1].e.visited = visited;
-	st = &m->stats[gen];
-	st->collections++;
-	st->collected += collected;
-	st->uncollectable += uncollectable;
-	st->visited += visited;
-	out->generation = gen;
-	out->collected = collected;
-	out->uncollectable = uncollectable;
-	out->visited = visited;
-	return collected + uncollectable;
-}
-
-void rm_freeze(struct rm_model *m)
-{
-	uint32_t i;
-
-	for (i = 0; i < m->nlive; i++)
-		if (m->o[m->live[i]].gen >= 0)
-			m->o[m->live[i]].gen = 3;
-	/* gc.freeze() in 3.11 resets every count. */
-	memset(m->count, 0, sizeof(m->count));
-}
-
-void rm_unfreeze(struct rm_model *m)
-{
-	uint32_t i;
-
-	for (i = 0; i < m->nlive; i++)
-		if (m->o[m->live[i]].gen == 3)
-			m->o[m->live[i]].gen = 2;
-}
-
-int rm_clear_garbage(struct rm_model *m)
-{
-	uint32_t i, n = m->ngarbage, *pairs, np = 0, first_ev = m->nev;
-
-	pairs = malloc((2 * m->nlive + 1) * sizeof(*pairs));
-	if (!pairs)
-		abort();
-	for (i = 0; i < m->nlive; i++) {
-		struct rm_obj *o = &m->o[m->live[i]];
-
-		if (o->kind == RM_WEAKREF && o->callback && o->referent >= 0) {
-			pairs[np++] = m->live[i];
-			pairs[np++] = o->referent;
-		}
-	}
-	/* Last to first, each death before the next, as the kernel. */
-	m->ngarbage = 0;
-	for (i = n; i-- > 0;) {
-		m->o[m->garbage[i]].garbage = 0;
-		decref(m, m->garbage[i]);
-		reap(m);
-	}
-	/* The list's order is the collector's: callbacks as in collect. */
-	weakref_callbacks_optional(m, pairs, np, first_ev);
-	free(pairs);
-	return n;
-}
-
-int rm_set_debug(struct rm_model *m, uint32_t value)
-{
-	if (value & ~REFGC_DEBUG_FLAGS)
-		return -EINVAL;
-	m->debug = value;
-	return 0;
-}
-
-int rm_set_flags(struct rm_model *m, uint32_t value)
-{
-	if (value & ~REFGC_ARENA_FLAGS)
-		return -EINVAL;
-	m->legacy = !!(value & REFGC_ARENA_LEGACY_FINALIZERS);
-	return 0;
 }
