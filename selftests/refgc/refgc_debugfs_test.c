@@ -365,6 +365,13 @@ TEST_F_TIMEOUT(dbg, busy_arena_blocks_no_one_else, 900)
 	ASSERT_NE(MAP_FAILED, b);
 	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_DISABLE, NULL));
 	/*
+	 * A frozen object makes A's full collections count references: a
+	 * collection of objects that all have handles would otherwise take
+	 * them as roots and traverse nothing, and be over before the probe.
+	 */
+	ASSERT_EQ(0, new_batch(self->fd, self->tc, 1, NULL));
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
+	/*
 	 * A long collection is one that outlasts the probe: grow arena A
 	 * until it does (each probe, fixed or not, ends by then or hangs).
 	 */
