@@ -14,7 +14,8 @@
  * WEAKREF_NEW/GET/DROP, COLLECT, FREEZE, UNFREEZE, CLEAR_GARBAGE,
  * SAVEALL/COLLECTABLE/UNCOLLECTABLE debug flags, legacy mode and event
  * reads.  Each input runs twice: on hobj_ops, and on the fast paths
- * (ops->external with gc.verify_roots, the slot array read in place).
+ * (ops->external with gc.verify_roots, the slot array read in place, the
+ * remembered set).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -349,8 +350,9 @@ static void fz_compare(struct fz *f)
 
 /*
  * Run the input once on hobj_ops and once with the fast paths the kernel
- * client uses (@fast: HW_FAST_* bits), where full collections take their
- * roots from hobj_external(), checked by gc.verify_roots.
+ * client uses (@fast: HW_FAST_* bits), where collections take their
+ * roots from hobj_external() and the remembered set, checked by
+ * gc.verify_roots.
  */
 static void fz_run(const uint8_t *data, size_t size, unsigned int fast)
 {
@@ -417,6 +419,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fz_run(data, size, 0);
-	fz_run(data, size, HW_FAST_ROOTS | HW_FAST_SLOTS);
+	fz_run(data, size, HW_FAST_ROOTS | HW_FAST_SLOTS | HW_FAST_REMEMBER);
 	return 0;
 }

@@ -149,6 +149,10 @@ static void drop_slots(struct hworld *w, struct hobj *o)
 static void hw_free(struct hworld *w, struct hobj *o)
 {
 	event(w, HEV_FREE, o);
+	if (o->gc.flags & RGC_F_REMEMBERED) {
+		list_del(&o->rem);
+		w->nremembered--;
+	}
 	list_del(&o->all);
 	free(o->slots);
 	free(o);
@@ -320,6 +324,21 @@ static bool ops_external(const struct rgc_head *h)
 	return hobj_external(container_of(h, const struct hobj, gc));
 }
 
+/* ops->for_each_remembered, as the kernel client's (module/remembered.c). */
+static void ops_scan_remembered(struct rgc_state *gc, rgc_keep_t keep)
+{
+	struct hworld *w = hworld_of(gc);
+	struct hobj *o, *next;
+
+	list_for_each_entry_safe(o, next, &w->remembered, rem) {
+		if (keep(gc, &o->gc))
+			continue;
+		list_del(&o->rem);
+		o->gc.flags &= ~RGC_F_REMEMBERED;
+		w->nremembered--;
+	}
+}
+
 #define HOBJ_OPS							\
 	.traverse = ops_traverse,					\
 	.clear = ops_clear,						\
@@ -346,6 +365,8 @@ _Static_assert(sizeof(((struct hobj *)0)->nslots) == sizeof(u32),
 
 const struct rgc_ops hobj_ops = { HOBJ_OPS };
 
+#define HOBJ_REMEMBER	.for_each_remembered = ops_scan_remembered
+
 /* Indexed by HW_FAST_* bits. */
 static const struct rgc_ops hobj_fast_ops[] = {
 	[0] = { HOBJ_OPS },
@@ -353,6 +374,13 @@ static const struct rgc_ops hobj_fast_ops[] = {
 	[HW_FAST_SLOTS] = { HOBJ_OPS, HOBJ_SLOTS },
 	[HW_FAST_ROOTS | HW_FAST_SLOTS] = { HOBJ_OPS, HOBJ_SLOTS,
 					    .external = ops_external },
+	[HW_FAST_REMEMBER] = { HOBJ_OPS },
+	[HW_FAST_ROOTS | HW_FAST_REMEMBER] = { HOBJ_OPS, HOBJ_REMEMBER,
+					       .external = ops_external },
+	[HW_FAST_SLOTS | HW_FAST_REMEMBER] = { HOBJ_OPS, HOBJ_SLOTS },
+	[HW_FAST_ROOTS | HW_FAST_SLOTS | HW_FAST_REMEMBER] = {
+		HOBJ_OPS, HOBJ_SLOTS, HOBJ_REMEMBER,
+		.external = ops_external },
 };
 
 /**
@@ -363,11 +391,12 @@ static const struct rgc_ops hobj_fast_ops[] = {
  * With HW_FAST_ROOTS every reference from outside a tracked object's
  * slots must show in hobj_external(): a test that moves a reference by
  * hand (not through hobj_new(), hobj_incref(), hobj_decref()) keeps
- * hobj.ext right, and gc.verify_roots checks it.
+ * hobj.ext right, and gc.verify_roots checks it.  HW_FAST_REMEMBER
+ * (hobj_link() keeps a remembered set) is for a world with no object yet.
  */
 void hw_set_fast(struct hworld *w, unsigned int fast)
 {
-	w->gc.ops = fast ? &hobj_fast_ops[fast & 3] : &hobj_ops;
+	w->gc.ops = fast ? &hobj_fast_ops[fast & 7] : &hobj_ops;
 }
 
 /**
@@ -381,6 +410,7 @@ void hw_init(struct hworld *w)
 	INIT_LIST_HEAD(&w->objects);
 	INIT_LIST_HEAD(&w->dying);
 	INIT_LIST_HEAD(&w->trash);
+	INIT_LIST_HEAD(&w->remembered);
 	w->fin_resurrect = true;
 	w->next_id = 1;
 }
@@ -523,6 +553,11 @@ void hobj_link(struct hworld *w, struct hobj *src, struct hobj *dst)
 	dst->gc.refcnt++;
 	if (src->flags & HOBJ_UNTRACKED)
 		dst->ext++;
+	if (w->gc.ops->for_each_remembered && rgc_barrier(&src->gc, &dst->gc)) {
+		src->gc.flags |= RGC_F_REMEMBERED;
+		list_add_tail(&src->rem, &w->remembered);
+		w->nremembered++;
+	}
 	src->slots[src->nslots++] = dst;
 }
 

@@ -62,6 +62,7 @@ struct hworld;
  *	adjusts it) and an untracked object's slots.  Kept in every world;
  *	only a world with HW_FAST_ROOTS (hw_set_fast()) tells the core.
  * @queued: entries on the finalizer queue (hworld.fin).
+ * @rem: link on hworld.remembered while gc.flags has RGC_F_REMEMBERED.
  */
 struct hobj {
 	struct rgc_head gc;
@@ -80,6 +81,7 @@ struct hobj {
 	unsigned long tag;
 	unsigned int ext;
 	unsigned int queued;
+	struct list_head rem;
 };
 
 /* What hworld.log records. */
@@ -131,6 +133,8 @@ struct hevent {
  * @log_cap: room in @log.
  * @hook: called on every event, before it is logged, when set.
  * @hook_arg: the test's own.
+ * @remembered: the remembered set (HW_FAST_REMEMBER, rgc_barrier()).
+ * @nremembered: objects on @remembered.
  */
 struct hworld {
 	struct rgc_state gc;
@@ -159,6 +163,8 @@ struct hworld {
 	unsigned long log_cap;
 	void (*hook)(struct hworld *w, enum hev type, struct hobj *o);
 	void *hook_arg;
+	struct list_head remembered;
+	unsigned long nremembered;
 };
 
 extern const struct rgc_ops hobj_ops;
@@ -166,6 +172,7 @@ extern const struct rgc_ops hobj_ops;
 /* hw_set_fast(): the optional fast paths of struct rgc_ops hobj offers. */
 #define HW_FAST_ROOTS	0x1u	/* ops->external: full collections take roots */
 #define HW_FAST_SLOTS	0x2u	/* ops->slots_offset: the core reads slots */
+#define HW_FAST_REMEMBER 0x4u	/* with ROOTS: young collections take roots */
 
 void hw_set_fast(struct hworld *w, unsigned int fast);
 bool hobj_external(const struct hobj *o);

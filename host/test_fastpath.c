@@ -133,7 +133,7 @@ static bool same_result(const struct rgc_result *a,
 
 /* One step of a scenario, applied to one world; returns a result. */
 enum fstep { F_COLLECT, F_DROP, F_UNLINK, F_FIN_DRAIN, F_GARBAGE,
-	     F_FREEZE, F_UNFREEZE, F_MODE, F_NSTEPS };
+	     F_FREEZE, F_UNFREEZE, F_MODE, F_LINK, F_NSTEPS };
 
 static void fw_step(struct fworld *fw, enum fstep step, unsigned int arg,
 		    unsigned int arg2, struct rgc_result *res)
@@ -167,6 +167,12 @@ static void fw_step(struct fworld *fw, enum fstep step, unsigned int arg,
 		break;
 	case F_UNFREEZE:
 		rgc_unfreeze(&w->gc);
+		break;
+	case F_LINK:
+		/* Between collections: older to younger, frozen, deferred. */
+		if (o && !(o->flags & HOBJ_WEAKREF) &&
+		    fw->obj[(arg + arg2 + 1) % FMAX])
+			hobj_link(w, o, fw->obj[(arg + arg2 + 1) % FMAX]);
 		break;
 	case F_MODE:
 		w->gc.legacy_finalizers = arg & 1;
@@ -306,6 +312,11 @@ void test_fast_same_result(void)
 	compare_worlds(HW_FAST_ROOTS, false, rounds);
 	compare_worlds(HW_FAST_ROOTS | HW_FAST_SLOTS, true, rounds);
 	compare_worlds(HW_FAST_ROOTS | HW_FAST_SLOTS, false, rounds);
+	compare_worlds(HW_FAST_ROOTS | HW_FAST_REMEMBER, true, rounds);
+	compare_worlds(HW_FAST_ROOTS | HW_FAST_SLOTS | HW_FAST_REMEMBER, true,
+		       rounds);
+	compare_worlds(HW_FAST_ROOTS | HW_FAST_SLOTS | HW_FAST_REMEMBER, false,
+		       rounds);
 }
 
 void test_fast_slots(void)
@@ -477,9 +488,10 @@ static struct rgc_result dead_cycle(struct hworld *w, int gen)
 }
 
 /*
- * Roots are taken only in a full collection with nothing frozen and no
- * deferred object holding a reference; otherwise the counting path runs
- * and gives the right answer even where external() alone would not.
+ * Without a remembered set, roots are taken only in a full collection
+ * with nothing frozen (a deferred object's references are roots);
+ * otherwise the counting path runs and gives the right answer even where
+ * external() alone would not.
  */
 void test_fast_not_taken(void)
 {
@@ -530,7 +542,7 @@ void test_fast_not_taken(void)
 	CHECK_EQ(w.gc.roots_taken, 3);
 	CHECK(list_empty(&w.gc.deferred));
 
-	/* A deferred object holding the only reference to x: counted. */
+	/* A deferred object holding the only reference to x: x is a root. */
 	w.gc.enabled = true;
 	do {
 		d = hobj_new(&w, HOBJ_UNTRACKED);
@@ -542,9 +554,97 @@ void test_fast_not_taken(void)
 	hobj_link(&w, d, x);
 	hobj_decref(&w, x);
 	res = collect(&w, 2);
-	CHECK_EQ(w.gc.roots_taken, 3);
+	CHECK_EQ(w.gc.roots_taken, 4);
 	CHECK_EQ(res.collected, 0);
 	CHECK(!was_freed(&w, xid));
 	CHECK_EQ(w.gc.roots_wrong, 0);
+	finish(&w, false);
+}
+
+/* A new object that will be deferred (rgc_track_auto() says due). */
+static struct hobj *deferred_new(struct hworld *w)
+{
+	struct hobj *d;
+
+	w->gc.enabled = true;
+	w->gc.gen[0].threshold = 1;
+	do {
+		d = hobj_new(w, HOBJ_UNTRACKED);
+		d->flags &= ~HOBJ_UNTRACKED;
+	} while (!rgc_track_auto(&w->gc, &d->gc));
+	w->gc.enabled = false;
+	return d;
+}
+
+/*
+ * With the remembered set every collection takes its roots: an older
+ * object's reference (frozen ones included) makes a root, and so does a
+ * reference to a deferred object, across the collection that defers it.
+ */
+void test_fast_remembered(void)
+{
+	struct hworld w;
+	struct hobj *old, *a, *b, *s, *d;
+	unsigned long aid, did;
+
+	hw_init(&w);
+	hw_set_fast(&w, HW_FAST_ROOTS | HW_FAST_SLOTS | HW_FAST_REMEMBER);
+	w.gc.verify_roots = true;
+	w.logging = true;
+	old = hobj_new(&w, 0);
+	CHECK_EQ(collect(&w, 2).collected, 0);
+	a = hobj_new(&w, 0);
+	b = hobj_new(&w, 0);
+	aid = a->id;
+	hobj_link(&w, a, b);
+	hobj_link(&w, b, a);
+	hobj_link(&w, a, old);
+	CHECK_EQ(w.nremembered, 0);
+	hobj_link(&w, old, a);
+	CHECK_EQ(w.nremembered, 1);
+	CHECK(old->gc.flags & RGC_F_REMEMBERED);
+	hobj_decref(&w, a);
+	hobj_decref(&w, b);
+	CHECK_EQ(collect(&w, 0).collected, 0);
+	CHECK_EQ(collect(&w, 1).collected, 0);
+	CHECK_EQ(w.gc.roots_taken, 3);
+	CHECK_EQ(w.nremembered, 1);	/* a and b reached generation 2 */
+	hobj_unlink(&w, old, 0);
+	CHECK_EQ(collect(&w, 0).collected, 0);	/* they are old now */
+	CHECK_EQ(w.nremembered, 0);	/* old refers to nothing younger */
+	CHECK_EQ(collect(&w, 2).collected, 2);
+	CHECK(was_freed(&w, aid));
+
+	/* A frozen holder. */
+	rgc_freeze(&w.gc);
+	a = hobj_new(&w, 0);
+	aid = a->id;
+	hobj_link(&w, old, a);
+	hobj_decref(&w, a);
+	CHECK_EQ(w.nremembered, 1);
+	CHECK_EQ(collect(&w, 0).collected, 0);
+	CHECK_EQ(collect(&w, 2).collected, 0);
+	CHECK(!was_freed(&w, aid));
+	rgc_unfreeze(&w.gc);
+	hobj_unlink(&w, old, 0);
+	CHECK(was_freed(&w, aid));
+
+	/* s refers to a deferred d: s stays remembered while it is young. */
+	s = hobj_new(&w, 0);
+	d = deferred_new(&w);
+	did = d->id;
+	hobj_link(&w, s, d);
+	hobj_decref(&w, d);
+	CHECK(s->gc.flags & RGC_F_REMEMBERED);
+	CHECK_EQ(collect(&w, 0).collected, 0);	/* s to gen 1, then d joins 0 */
+	CHECK(list_empty(&w.gc.deferred));
+	CHECK(s->gc.flags & RGC_F_REMEMBERED);
+	CHECK_EQ(collect(&w, 0).collected, 0);	/* s's reference holds d */
+	CHECK(!was_freed(&w, did));
+	CHECK_EQ(w.gc.roots_taken, 9);
+	CHECK_EQ(w.gc.roots_wrong, 0);
+	hobj_decref(&w, s);
+	CHECK(was_freed(&w, did));
+	CHECK_EQ(w.nremembered, 0);
 	finish(&w, false);
 }

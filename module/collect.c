@@ -268,6 +268,7 @@ static const struct rgc_ops refgc_gc_ops = {
 	.slots_offset = offsetof(struct refgc_object, slots),
 	.nslots_offset = offsetof(struct refgc_object, nslots),
 	.delete_set = gc_delete_set,
+	.for_each_remembered = refgc_scan_remembered,
 };
 
 /**

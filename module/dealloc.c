@@ -66,6 +66,8 @@ static void obj_free(struct refgc_arena *a, struct refgc_object *o)
 {
 	struct refgc_type_ent *t = &a->types[o->type];
 
+	if (o->gc.flags & RGC_F_REMEMBERED)
+		refgc_forget(a, o);
 	xa_erase(&a->objects, o->id);
 	kvfree(o->payload);
 	refgc_uncharge(a, REFGC_OBJ_BYTES + o->payload_size);
@@ -319,6 +321,8 @@ bool refgc_free_set(struct refgc_arena *a, struct list_head *set)
 		return false;
 	}
 	list_for_each_entry_safe(o, next, set, gc.node) {
+		if (o->gc.flags & RGC_F_REMEMBERED)
+			refgc_forget(a, o);
 		xa_erase(&a->objects, o->id);
 		kvfree(o->payload);
 		if (obj_slots_bytes(o))

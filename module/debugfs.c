@@ -408,6 +408,8 @@ static int arena_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "permanent: %lu\n", rgc_gen_size(gc, RGC_GEN_PERMANENT));
 	seq_printf(m, "roots_taken: %llu\nbulk_deletions: %llu\n",
 		   gc->roots_taken, gc->bulk_deletions);
+	seq_printf(m, "remembered: %llu\nremembered_lost: %d\n",
+		   a->nr_remembered, gc->remembered_lost);
 	mutex_unlock(&a->lock);
 	return 0;
 }

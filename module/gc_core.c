@@ -95,59 +95,108 @@ static void subtract_refs(struct rgc_state *gc, struct list_head *young)
 	}
 }
 
-static void visit_count(struct rgc_head *child, void *arg)
-{
-	(*(unsigned long *)arg)++;
-}
-
 /*
- * Whether a collection of @generation can take its roots from
- * ops->external instead of counting.  In a full collection with no
- * frozen object, and no deferred one that holds a reference, every
- * reference to an object of the collected set comes either from the
- * set's own slots or from outside every object (the client's promise):
- * after subtract_refs(), gc_refs > 0 exactly where ops->external() says
- * so.  move_unreachable() only asks whether
- * gc_refs is 0, so it then gives CPython's result, in CPython's order,
- * without the two counting passes.
+ * Whether a collection of @generation can take its roots instead of
+ * counting.  Every reference to an object of the collected set comes
+ * from the set's own slots, from outside every object (ops->external:
+ * the client's promise), or from an object outside the set: a deferred
+ * one, or one the remembered set holds (rgc_barrier()).  After
+ * subtract_refs(), gc_refs > 0 exactly for the objects with one of the
+ * last three.  move_unreachable() only asks whether gc_refs is 0, so
+ * taking them instead gives CPython's result, in CPython's order,
+ * without the two counting passes.  Without a complete remembered set,
+ * only a full collection with no frozen object knows its roots.
  */
 static bool roots_known(struct rgc_state *gc, int generation)
 {
-	struct rgc_head *op;
-	unsigned long refs = 0;
-
-	if (!gc->ops->external || generation != RGC_NUM_GENERATIONS - 1 ||
-	    !list_empty(&gc->permanent.head))
+	if (!gc->ops->external)
 		return false;
-	/* The new objects an automatic collection waits with hold nothing yet. */
-	list_for_each_entry(op, &gc->deferred, node)
-		traverse(gc, op, visit_count, &refs);
-	return !refs;
+	if (gc->ops->for_each_remembered && !gc->remembered_lost)
+		return true;
+	return generation == RGC_NUM_GENERATIONS - 1 &&
+	       list_empty(&gc->permanent.head);
+}
+
+/* A child of an object outside the collected set: a root. */
+static void visit_root(struct rgc_head *child, void *arg)
+{
+	if ((child->flags & RGC_F_COLLECTING) && !child->gc_refs) {
+		child->gc_refs = 1;
+		((struct rgc_state *)arg)->others--;
+	}
+}
+
+/*
+ * Whether some child of a remembered object will be younger than it after
+ * this collection: @in_set, it is in the collected set, and only deferred
+ * children will; else those of the set, and of younger generations.
+ */
+struct younger {
+	u32 gen;
+	bool in_set;
+	bool found;
+};
+
+static void visit_younger(struct rgc_head *child, void *arg)
+{
+	struct younger *y = arg;
+	u32 f = child->flags;
+
+	if (!(f & RGC_F_TRACKED))
+		return;
+	if (f & RGC_F_DEFERRED ||
+	    (!y->in_set && (f & RGC_F_COLLECTING ||
+			    (f & RGC_F_GEN_MASK) < y->gen)))
+		y->found = true;
+}
+
+/*
+ * ops->for_each_remembered's callback: the children of a remembered
+ * object outside the collected set are roots.  It stays remembered while
+ * it refers to a younger object.  An object of the collected set leaves
+ * the set (its children go to an older generation with it), unless it
+ * refers to a deferred object, which joins generation 0 after this.
+ */
+static bool keep_remembered(struct rgc_state *gc, struct rgc_head *src)
+{
+	struct younger y = { .gen = RGC_F_GEN_MASK + 1 };
+
+	if (src->flags & RGC_F_COLLECTING) {
+		y.in_set = true;
+	} else {
+		if (src->flags & RGC_F_TRACKED)
+			y.gen = src->flags & RGC_F_GEN_MASK;
+		traverse(gc, src, visit_root, gc);
+	}
+	traverse(gc, src, visit_younger, &y);
+	return y.found;
 }
 
 /*
  * gc->verify_roots: count the references as well, and compare.  The
  * collection follows the count, so that a client bug is reported
- * without freeing anything in use.  Returns how many objects are not
- * roots.
+ * without freeing anything in use.  The roots taken are marked
+ * RGC_F_UNREACHABLE meanwhile (unused before move_unreachable()).
  */
-static unsigned long verify_roots(struct rgc_state *gc,
-				  struct list_head *young)
+static void verify_roots(struct rgc_state *gc, struct list_head *young)
 {
 	struct rgc_head *op;
-	unsigned long others = 0;
 
+	list_for_each_entry(op, young, node)
+		if (op->gc_refs)
+			op->flags |= RGC_F_UNREACHABLE;
 	update_refs(young);
 	subtract_refs(gc, young);
+	gc->others = 0;
 	list_for_each_entry(op, young, node) {
-		bool ext = gc->ops->external(op);
+		bool taken = op->flags & RGC_F_UNREACHABLE;
 
+		op->flags &= ~RGC_F_UNREACHABLE;
 		/* A broken promise is reported; the count decides. */
-		if (ext != !!op->gc_refs)
+		if (taken != !!op->gc_refs)
 			gc->roots_wrong++;
-		others += !op->gc_refs;
+		gc->others += !op->gc_refs;
 	}
-	return others;
 }
 
 /*
@@ -161,18 +210,22 @@ static unsigned long take_roots(struct rgc_state *gc, struct list_head *young,
 	unsigned long n = 0;
 
 	gc->roots_taken++;
-	if (gc->verify_roots) {
-		*others = verify_roots(gc, young);
-		return rgc_list_size(young);
-	}
-	*others = 0;
+	gc->others = 0;
 	list_for_each_entry(op, young, node) {
 		op->gc_refs = gc->ops->external(op);
-		*others += !op->gc_refs;
+		gc->others += !op->gc_refs;
 		op->flags |= RGC_F_COLLECTING;
 		if (!(++n % RESCHED_EVERY))
 			cond_resched();
 	}
+	/* New objects an automatic collection waits with refer from outside. */
+	list_for_each_entry(op, &gc->deferred, node)
+		traverse(gc, op, visit_root, gc);
+	if (gc->ops->for_each_remembered)
+		gc->ops->for_each_remembered(gc, keep_remembered);
+	if (gc->verify_roots)
+		verify_roots(gc, young);
+	*others = gc->others;
 	return n;
 }
 
@@ -649,6 +702,10 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	if (err)
 		return err;
 	gc->collecting = true;
+	/* Afterwards every object is in the oldest generation. */
+	if (generation == RGC_NUM_GENERATIONS - 1 &&
+	    list_empty(&gc->permanent.head) && list_empty(&gc->deferred))
+		gc->remembered_lost = false;
 	if (gc->ops->start)
 		gc->ops->start(gc, generation);
 	p->generation = generation;

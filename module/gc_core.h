@@ -29,6 +29,8 @@
 #define RGC_F_FINALIZED		0x08u	/* finalizer ran (PEP 442) */
 #define RGC_F_GEN_SHIFT		4
 #define RGC_F_GEN_MASK		(0x3u << RGC_F_GEN_SHIFT)
+#define RGC_F_REMEMBERED	0x40u	/* on the client's remembered set */
+#define RGC_F_DEFERRED		0x80u	/* on rgc_state.deferred */
 #define RGC_F_CLIENT_SHIFT	8
 
 /* Debug flags, with CPython's values. */
@@ -59,6 +61,7 @@ struct rgc_head {
 struct rgc_state;
 
 typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
+typedef bool (*rgc_keep_t)(struct rgc_state *gc, struct rgc_head *src);
 
 /**
  * struct rgc_ops - what the core needs to know about the client's objects
@@ -114,6 +117,11 @@ typedef void (*rgc_visit_t)(struct rgc_head *child, void *arg);
  *	be told apart from clearing them in order: returns true when it
  *	did (@set is then empty), false, having changed nothing, when the
  *	core must call @clear on each.  Not called under DEBUG_SAVEALL.
+ * @for_each_remembered: optional, with @external; call @keep on every
+ *	object of the client's remembered set (those it flagged
+ *	RGC_F_REMEMBERED when rgc_barrier() said so), and drop from the set,
+ *	clearing the flag, each one for which @keep returns false.  The set
+ *	lets collections of the young generations take their roots too.
  */
 struct rgc_ops {
 	void (*traverse)(struct rgc_head *op, rgc_visit_t visit, void *arg);
@@ -134,6 +142,7 @@ struct rgc_ops {
 	unsigned int slots_offset;
 	unsigned int nslots_offset;
 	bool (*delete_set)(struct rgc_state *gc, struct list_head *set);
+	void (*for_each_remembered)(struct rgc_state *gc, rgc_keep_t keep);
 };
 
 /**
@@ -263,6 +272,11 @@ struct rgc_pending {
  *	freed at once.
  * @roots_wrong: objects where @verify_roots found ops->external wrong
  *	(the client must warn: its promise is broken).
+ * @remembered_lost: the client could not add an object to its
+ *	remembered set (no memory): until a full collection that can mend
+ *	it, only full collections with no frozen object take their roots.
+ * @others: scratch of a collection taking its roots: how many objects
+ *	of the collected set are not roots yet.
  */
 struct rgc_state {
 	const struct rgc_ops *ops;
@@ -282,6 +296,8 @@ struct rgc_state {
 	u64 roots_taken;
 	u64 bulk_deletions;
 	u64 roots_wrong;
+	bool remembered_lost;
+	unsigned long others;
 };
 
 static inline bool rgc_is_tracked(const struct rgc_head *op)
@@ -306,6 +322,35 @@ static inline int rgc_generation(const struct rgc_head *op)
 	if (!rgc_is_tracked(op))
 		return -1;
 	return (op->flags & RGC_F_GEN_MASK) >> RGC_F_GEN_SHIFT;
+}
+
+/**
+ * rgc_barrier() - whether a new reference needs remembering
+ * @src: the object that now holds a reference.
+ * @dst: the object it refers to.
+ *
+ * A collection of the young generations takes as roots the objects that
+ * something outside its set refers to.  Besides ops->external, that is a
+ * reference from an older generation (frozen ones included), from an
+ * object a suspended collection holds, or to an object that will join
+ * generation 0 later (deferred).  The client calls this on every
+ * reference it stores in a container, and when it returns true adds @src
+ * to its remembered set and sets RGC_F_REMEMBERED (or, out of memory,
+ * sets rgc_state.remembered_lost).
+ *
+ * Return: true when @src must be remembered and is not yet.
+ */
+static inline bool rgc_barrier(const struct rgc_head *src,
+			       const struct rgc_head *dst)
+{
+	u32 s = src->flags, d = dst->flags;
+
+	/* Deferred objects are visited at every collection. */
+	if (s & (RGC_F_REMEMBERED | RGC_F_DEFERRED) || !(d & RGC_F_TRACKED))
+		return false;
+	if (d & RGC_F_DEFERRED || s & RGC_F_COLLECTING || !(s & RGC_F_TRACKED))
+		return true;
+	return (s & RGC_F_GEN_MASK) > (d & RGC_F_GEN_MASK);
 }
 
 void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops);

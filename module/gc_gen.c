@@ -97,6 +97,7 @@ bool rgc_track_auto(struct rgc_state *gc, struct rgc_head *op)
 	if (!rgc_collection_due(gc))
 		return false;
 	list_move_tail(&op->node, &gc->deferred);
+	op->flags |= RGC_F_DEFERRED;
 	return true;
 }
 
@@ -106,6 +107,10 @@ bool rgc_track_auto(struct rgc_state *gc, struct rgc_head *op)
  */
 void rgc_flush_deferred(struct rgc_state *gc)
 {
+	struct rgc_head *op;
+
+	list_for_each_entry(op, &gc->deferred, node)
+		op->flags &= ~RGC_F_DEFERRED;
 	list_splice_tail_init(&gc->deferred, &gc->gen[0].head);
 }
 
@@ -121,7 +126,8 @@ void rgc_untrack(struct rgc_state *gc, struct rgc_head *op)
 	if (!rgc_is_tracked(op))
 		return;
 	list_del_init(&op->node);
-	op->flags &= ~(RGC_F_TRACKED | RGC_F_COLLECTING | RGC_F_UNREACHABLE);
+	op->flags &= ~(RGC_F_TRACKED | RGC_F_COLLECTING | RGC_F_UNREACHABLE |
+		       RGC_F_DEFERRED);
 	if (gc->gen[0].count > 0)
 		gc->gen[0].count--;
 }
@@ -140,7 +146,7 @@ void rgc_retrack(struct rgc_state *gc, struct rgc_head *op)
 {
 	if (!rgc_is_tracked(op))
 		return;
-	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
+	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE | RGC_F_DEFERRED);
 	set_gen(op, 0);
 	list_move_tail(&op->node, &gc->gen[0].head);
 }

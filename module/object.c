@@ -242,6 +242,7 @@ static int op_link(struct refgc_arena *a, struct refgc_op *op)
 			return err;
 	}
 	dst->gc.refcnt++;
+	refgc_barrier(a, src, dst);
 	op->result = src->nslots;
 	src->slots[src->nslots++] = dst;
 	a->nr_slots++;
@@ -305,6 +306,7 @@ static int op_set(struct refgc_arena *a, struct refgc_op *op)
 	if (dst->gc.refcnt == U32_MAX)
 		return -ENOSPC;
 	dst->gc.refcnt++;
+	refgc_barrier(a, src, dst);
 	old = src->slots[op->arg2];
 	src->slots[op->arg2] = dst;
 	op->result = old->id;

@@ -179,6 +179,9 @@ struct refgc_dframe {
  * @gc: the collector state.
  * @objects: id -> struct refgc_object, every live object.
  * @wrefs: referent id -> first weakref object to it.
+ * @remembered: id -> container that may refer to a younger object (the
+ *	collector's remembered set, see rgc_barrier()).
+ * @nr_remembered: entries in @remembered.
  * @types: the type table; index 0 unused, 1 is the weakref type.
  * @ntypes: entries used in @types (next index).
  * @dying: objects whose refcount reached zero, freed by refgc_reap().
@@ -215,6 +218,8 @@ struct refgc_arena {
 	struct rgc_state gc;
 	struct xarray objects;
 	struct xarray wrefs;
+	struct xarray remembered;
+	u64 nr_remembered;
 	struct refgc_type_ent *types;
 	u32 ntypes;
 	struct list_head dying;
@@ -375,6 +380,20 @@ int refgc_collect(struct refgc_arena *a, int generation, bool finalize,
 int refgc_collect_resume(struct refgc_arena *a, struct rgc_result *res);
 int refgc_garbage_clear(struct refgc_arena *a);
 void refgc_garbage_shrink(struct refgc_arena *a);
+
+/* remembered.c */
+void refgc_remember(struct refgc_arena *a, struct refgc_object *src);
+void refgc_forget(struct refgc_arena *a, struct refgc_object *o);
+void refgc_scan_remembered(struct rgc_state *gc, rgc_keep_t keep);
+
+/* A container @src now refers to @dst (rgc_barrier()). */
+static inline void refgc_barrier(struct refgc_arena *a,
+				 struct refgc_object *src,
+				 struct refgc_object *dst)
+{
+	if (rgc_barrier(&src->gc, &dst->gc))
+		refgc_remember(a, src);
+}
 
 /* ioctl.c */
 long refgc_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -470,17 +470,17 @@ TEST_F(dbg, fast_paths_where_exact)
 	ASSERT_EQ(0, rg_info(self->fd, d, &info));
 	EXPECT_EQ(1, info.refcount);	/* its handle: both slots went */
 
-	/* A young collection counts references. */
+	/* A young collection takes its roots too. */
 	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, 0, &a, &b));
 	ASSERT_EQ(2, rg_collect(self->fd, 0, NULL));
-	EXPECT_EQ(1, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(2, stat_of(self->dir, "roots_taken"));
 	EXPECT_EQ(2, stat_of(self->dir, "bulk_deletions"));
 
 	/* d (generation 2) dies with a young set: one by one. */
 	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, d, &a, &b));
 	ASSERT_EQ(0, rg_decref(self->fd, d));
 	ASSERT_EQ(2, rg_collect(self->fd, 0, NULL));
-	EXPECT_EQ(1, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(3, stat_of(self->dir, "roots_taken"));
 	EXPECT_EQ(2, stat_of(self->dir, "bulk_deletions"));
 	EXPECT_EQ(-ENOENT, rg_info(self->fd, d, &info));
 
@@ -490,7 +490,7 @@ TEST_F(dbg, fast_paths_where_exact)
 	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, w, &a, &b));
 	ASSERT_EQ(0, rg_decref(self->fd, w));
 	ASSERT_EQ(3, rg_collect(self->fd, 2, NULL));
-	EXPECT_EQ(2, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(4, stat_of(self->dir, "roots_taken"));
 	EXPECT_EQ(2, stat_of(self->dir, "bulk_deletions"));
 	ASSERT_EQ(0, rg_info(self->fd, d, &info));
 	EXPECT_EQ(1, info.refcount);
@@ -498,12 +498,74 @@ TEST_F(dbg, fast_paths_where_exact)
 	ASSERT_EQ(0, rg_weakref_get(self->fd, w, &ref));
 	EXPECT_EQ(d, ref);
 
-	/* A frozen object may hold references in: counting again. */
+	/* Frozen objects: what they refer to is remembered. */
 	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
 	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, 0, &a, &b));
 	ASSERT_EQ(2, rg_collect(self->fd, 2, NULL));
-	EXPECT_EQ(2, stat_of(self->dir, "roots_taken"));
+	EXPECT_EQ(5, stat_of(self->dir, "roots_taken"));
 	EXPECT_EQ(3, stat_of(self->dir, "bulk_deletions"));
+	EXPECT_EQ(0, stat_of(self->dir, "remembered_lost"));
+}
+
+/*
+ * Issue 16: a young collection takes as roots what older objects refer
+ * to (the remembered set), and only while they do.
+ */
+TEST_F(dbg, remembered_set_roots_young_collections)
+{
+	struct refgc_info info;
+	uint64_t old, frozen, a, b, taken;
+
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &old));
+	ASSERT_EQ(0, rg_collect(self->fd, 2, NULL));	/* old: generation 2 */
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &a));
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &b));
+	EXPECT_EQ(0, stat_of(self->dir, "remembered"));
+	ASSERT_EQ(0, rg_link(self->fd, a, b));
+	ASSERT_EQ(0, rg_link(self->fd, b, a));
+	EXPECT_EQ(0, stat_of(self->dir, "remembered"));	/* young to young */
+	ASSERT_EQ(0, rg_link(self->fd, a, old));
+	EXPECT_EQ(0, stat_of(self->dir, "remembered"));	/* young to old */
+	ASSERT_EQ(0, rg_link(self->fd, old, a));
+	EXPECT_EQ(1, stat_of(self->dir, "remembered"));	/* old to young */
+	ASSERT_EQ(0, rg_link(self->fd, old, b));
+	EXPECT_EQ(1, stat_of(self->dir, "remembered"));
+	ASSERT_EQ(0, rg_decref(self->fd, a));
+	ASSERT_EQ(0, rg_decref(self->fd, b));
+
+	/* Only old's slots hold the cycle: it survives a young collection. */
+	taken = stat_of(self->dir, "roots_taken");
+	ASSERT_EQ(0, rg_collect(self->fd, 0, NULL));
+	EXPECT_EQ(taken + 1, stat_of(self->dir, "roots_taken"));
+	ASSERT_EQ(0, rg_info(self->fd, a, &info));
+	EXPECT_EQ(2, info.refcount);	/* b's slot and old's */
+	EXPECT_EQ(1, stat_of(self->dir, "remembered"));	/* a is in gen 1 */
+
+	/* Dropped from old, the cycle is garbage to the next young one. */
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_OP, &(struct refgc_op){
+		.op = REFGC_OP_CLEAR, .id = old }));
+	ASSERT_EQ(2, rg_collect(self->fd, 1, NULL));
+	EXPECT_EQ(-ENOENT, rg_info(self->fd, a, &info));
+	EXPECT_EQ(0, stat_of(self->dir, "remembered"));
+
+	/* A frozen object's references are remembered, and hold. */
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &frozen));
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
+	ASSERT_EQ(0, garbage_pair(self->fd, self->tc, 0, &a, &b));
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &a));
+	ASSERT_EQ(0, rg_link(self->fd, frozen, a));
+	ASSERT_EQ(0, rg_decref(self->fd, a));
+	EXPECT_EQ(1, stat_of(self->dir, "remembered"));
+	ASSERT_EQ(2, rg_collect(self->fd, 2, NULL));	/* the pair only */
+	ASSERT_EQ(0, rg_info(self->fd, a, &info));
+	EXPECT_EQ(1, info.refcount);
+
+	/* Dying, a remembered object leaves the set. */
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_UNFREEZE, NULL));
+	ASSERT_EQ(0, rg_decref(self->fd, frozen));
+	EXPECT_EQ(0, stat_of(self->dir, "remembered"));
+	EXPECT_EQ(-ENOENT, rg_info(self->fd, a, &info));
+	EXPECT_EQ(0, stat_of(self->dir, "remembered_lost"));
 }
 
 TEST_HARNESS_MAIN
