@@ -89,7 +89,7 @@ static void obj_free(struct refgc_arena *a, struct refgc_object *o)
  */
 static void obj_zero(struct refgc_arena *a, struct refgc_object *o)
 {
-	if ((o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc)) {
+	if (obj_needs_finalize(o)) {
 		if (a->gc.legacy_finalizers)
 			refgc_weakrefs_clear(a, o, false);
 		o->gc.flags |= RGC_F_FINALIZED;
@@ -255,8 +255,7 @@ static bool deaths_observable(struct list_head *set, struct refgc_object **stop,
 		*stop = o;
 		*stop_slot = 0;
 		if (obj_is_weakref(o) || (o->oflags & REFGC_OF_WEAKREFS) ||
-		    ((o->oflags & REFGC_OF_FINALIZER) &&
-		     !rgc_is_finalized(&o->gc)))
+		    obj_needs_finalize(o))
 			return true;
 		for (i = 0; i < o->nslots; i++) {
 			struct refgc_object *c = o->slots[i];
