@@ -96,10 +96,7 @@ void test_gen_due(void)
 	/* During a collection: not due, and no second collection. */
 	w.hook = reentry_hook;
 	w.hook_arg = &r;
-	a = hobj_new(&w, HOBJ_FINALIZER);
-	b = hobj_new(&w, 0);
-	hobj_link(&w, a, b);
-	hobj_link(&w, b, a);
+	a = new_cycle2(&w, HOBJ_FINALIZER, 0, &b);
 	hobj_decref(&w, a);
 	hobj_decref(&w, b);
 	res = collect(&w, 2);
@@ -183,10 +180,7 @@ void test_gen_promotion(void)
 		CHECK_EQ(rgc_generation(&v[i]->gc), 1);
 
 	/* A garbage cycle in generation 1 survives a gen-0 collection. */
-	x = hobj_new(&w, 0);
-	y = hobj_new(&w, 0);
-	hobj_link(&w, x, y);
-	hobj_link(&w, y, x);
+	x = new_cycle2(&w, 0, 0, &y);
 	collect(&w, 0);
 	hobj_decref(&w, x);
 	hobj_decref(&w, y);
@@ -358,12 +352,9 @@ void test_gen_freeze(void)
 	collect(&w, 1);				/* a: gen 2 */
 	b = hobj_new(&w, 0);
 	collect(&w, 0);				/* b: gen 1 */
-	x = hobj_new(&w, 0);			/* x, y: gen 0 garbage */
-	y = hobj_new(&w, 0);
+	x = new_cycle2(&w, 0, 0, &y);		/* x, y: gen 0 garbage */
 	xid = x->id;
 	yid = y->id;
-	hobj_link(&w, x, y);
-	hobj_link(&w, y, x);
 	hobj_decref(&w, x);
 	hobj_decref(&w, y);
 	w.gc.gen[1].count = 5;

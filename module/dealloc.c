@@ -62,23 +62,54 @@ static void fin_shrink(struct refgc_arena *a)
 	ev->fin_head = 0;
 }
 
-static void obj_free(struct refgc_arena *a, struct refgc_object *o)
-{
-	struct refgc_type_ent *t = &a->types[o->type];
+/*
+ * What the objects freed so far take off the arena's counters: obj_free()
+ * flushes it after each object, refgc_free_set() once for the whole set.
+ */
+struct obj_tally {
+	unsigned long n;
+	unsigned long fin;
+	u64 bytes;
+	u64 payload;
+};
 
+/*
+ * Take @o out of the arena: its id, its remembered-set entry, its payload
+ * and its type's count go now; what it counted for in the arena goes into @t.  Its slot array
+ * and the object itself are the caller's.
+ */
+static void obj_forget(struct refgc_arena *a, struct refgc_object *o,
+		       struct obj_tally *t)
+{
 	if (o->gc.flags & RGC_F_REMEMBERED)
 		refgc_forget(a, o);
 	xa_erase(&a->objects, o->id);
 	kvfree(o->payload);
-	refgc_uncharge(a, REFGC_OBJ_BYTES + o->payload_size);
-	a->payload_bytes -= o->payload_size;
-	a->nr_objects--;
-	refgc_user_uncharge_objects(a->user, 1);
-	t->nr--;
-	if (o->oflags & REFGC_OF_FINALIZER) {
-		a->nr_finalizable--;
+	a->types[o->type].nr--;
+	t->n++;
+	t->fin += !!(o->oflags & REFGC_OF_FINALIZER);
+	t->bytes += REFGC_OBJ_BYTES + o->payload_size;
+	t->payload += o->payload_size;
+}
+
+static void tally_flush(struct refgc_arena *a, const struct obj_tally *t)
+{
+	refgc_uncharge(a, t->bytes);
+	a->payload_bytes -= t->payload;
+	a->nr_objects -= t->n;
+	refgc_user_uncharge_objects(a->user, t->n);
+	if (t->fin) {
+		a->nr_finalizable -= t->fin;
 		fin_shrink(a);
 	}
+}
+
+static void obj_free(struct refgc_arena *a, struct refgc_object *o)
+{
+	struct obj_tally t = {};
+
+	obj_forget(a, o, &t);
+	tally_flush(a, &t);
 	kmem_cache_free(refgc_obj_cache, o);
 }
 
@@ -91,7 +122,7 @@ static void obj_free(struct refgc_arena *a, struct refgc_object *o)
  */
 static void obj_zero(struct refgc_arena *a, struct refgc_object *o)
 {
-	if ((o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc)) {
+	if (obj_needs_finalize(o)) {
 		if (a->gc.legacy_finalizers)
 			refgc_weakrefs_clear(a, o, false);
 		o->gc.flags |= RGC_F_FINALIZED;
@@ -257,8 +288,7 @@ static bool deaths_observable(struct list_head *set, struct refgc_object **stop,
 		*stop = o;
 		*stop_slot = 0;
 		if (obj_is_weakref(o) || (o->oflags & REFGC_OF_WEAKREFS) ||
-		    ((o->oflags & REFGC_OF_FINALIZER) &&
-		     !rgc_is_finalized(&o->gc)))
+		    obj_needs_finalize(o))
 			return true;
 		for (i = 0; i < o->nslots; i++) {
 			struct refgc_object *c = o->slots[i];
@@ -311,9 +341,9 @@ static void undo_outside(struct list_head *set, struct refgc_object *stop,
 bool refgc_free_set(struct refgc_arena *a, struct list_head *set)
 {
 	struct refgc_object *o, *next, *stop;
+	struct obj_tally t = {};
 	void *bulk[FREE_BULK];
-	u64 bytes = 0, payload = 0, slots = 0;
-	unsigned long n = 0, fin = 0;
+	u64 slots = 0;
 	u32 stop_slot, nb = 0;
 
 	if (deaths_observable(set, &stop, &stop_slot)) {
@@ -321,39 +351,25 @@ bool refgc_free_set(struct refgc_arena *a, struct list_head *set)
 		return false;
 	}
 	list_for_each_entry_safe(o, next, set, gc.node) {
-		if (o->gc.flags & RGC_F_REMEMBERED)
-			refgc_forget(a, o);
-		xa_erase(&a->objects, o->id);
-		kvfree(o->payload);
+		obj_forget(a, o, &t);
 		if (obj_slots_bytes(o))
 			kvfree(o->slots);
-		bytes += REFGC_OBJ_BYTES + o->payload_size +
-			 obj_slots_bytes(o);
-		payload += o->payload_size;
+		t.bytes += obj_slots_bytes(o);
 		slots += o->nslots;
-		fin += !!(o->oflags & REFGC_OF_FINALIZER);
-		a->types[o->type].nr--;
 		bulk[nb++] = o;
 		if (nb == FREE_BULK) {
 			kmem_cache_free_bulk(refgc_obj_cache, nb, bulk);
 			nb = 0;
 		}
-		if (!(++n % REAP_RESCHED))
+		if (!(t.n % REAP_RESCHED))
 			cond_resched();
 	}
 	if (nb)
 		kmem_cache_free_bulk(refgc_obj_cache, nb, bulk);
 	INIT_LIST_HEAD(set);
-	a->gc.gen[0].count -= min_t(u64, a->gc.gen[0].count, n);
-	a->nr_objects -= n;
+	a->gc.gen[0].count -= min_t(u64, a->gc.gen[0].count, t.n);
 	a->nr_slots -= slots;
-	a->payload_bytes -= payload;
-	refgc_uncharge(a, bytes);
-	refgc_user_uncharge_objects(a->user, n);
-	if (fin) {
-		a->nr_finalizable -= fin;
-		fin_shrink(a);
-	}
+	tally_flush(a, &t);
 	return true;
 }
 

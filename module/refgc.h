@@ -287,6 +287,12 @@ static inline bool refgc_is_container(const struct refgc_arena *a,
 	       !obj_is_weakref(o);
 }
 
+/* Its type has a finalizer, and the finalizer has not run yet. */
+static inline bool obj_needs_finalize(const struct refgc_object *o)
+{
+	return (o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc);
+}
+
 /* main.c */
 extern struct kmem_cache *refgc_obj_cache;
 extern struct workqueue_struct *refgc_wq;

@@ -50,6 +50,35 @@ int ip_name(struct interp *ip, struct cmd *c, int i)
 	return c->sym[i];
 }
 
+/*
+ * What name argument @i is bound to: into *@obj its object, or into
+ * *@type its type id (exactly one of them is given).  It is set whenever
+ * the word is a name, to 0 if the name holds none.
+ */
+static int ip_bound(struct interp *ip, struct cmd *c, int i, uint64_t *obj,
+		    uint32_t *type)
+{
+	int s = ip_name(ip, c, i);
+	struct sym *sym;
+	bool bound;
+
+	if (s < 0)
+		return s;
+	sym = ip_sym(ip, (uint32_t)s);
+	if (obj) {
+		*obj = sym->obj;
+		bound = *obj;
+	} else {
+		*type = sym->type;
+		bound = *type;
+	}
+	if (bound)
+		return 0;
+	return ip_error(ip, -ENOENT, c->tok[i].col,
+			obj ? "unbound name '%s'" : "unknown type '%s'",
+			c->tok[i].s);
+}
+
 /**
  * ip_obj() - the object a name argument holds
  * @ip: the interpreter.
@@ -62,15 +91,7 @@ int ip_name(struct interp *ip, struct cmd *c, int i)
  */
 int ip_obj(struct interp *ip, struct cmd *c, int i, uint64_t *id)
 {
-	int s = ip_name(ip, c, i);
-
-	if (s < 0)
-		return s;
-	*id = ip_sym(ip, (uint32_t)s)->obj;
-	if (!*id)
-		return ip_error(ip, -ENOENT, c->tok[i].col,
-				"unbound name '%s'", c->tok[i].s);
-	return 0;
+	return ip_bound(ip, c, i, id, NULL);
 }
 
 /**
@@ -84,15 +105,7 @@ int ip_obj(struct interp *ip, struct cmd *c, int i, uint64_t *id)
  */
 int ip_type_lookup(struct interp *ip, struct cmd *c, int i, uint32_t *type)
 {
-	int s = ip_name(ip, c, i);
-
-	if (s < 0)
-		return s;
-	*type = ip_sym(ip, (uint32_t)s)->type;
-	if (!*type)
-		return ip_error(ip, -ENOENT, c->tok[i].col,
-				"unknown type '%s'", c->tok[i].s);
-	return 0;
+	return ip_bound(ip, c, i, NULL, type);
 }
 
 /**
