@@ -28,13 +28,13 @@
 
 /*
  * Debug kernels (KASAN) check every collection that takes its roots
- * from gc_external() against trial deletion's counting (a warning if the
- * two ever disagree); others may ask for it.
+ * (gc_external() and the remembered set) against trial deletion's
+ * counting (a warning if the two ever disagree); others may ask for it.
  */
 static bool verify_roots = IS_ENABLED(CONFIG_KASAN);
 module_param(verify_roots, bool, 0644);
 MODULE_PARM_DESC(verify_roots,
-		 "Check full collections' roots by counting references too");
+		 "Check collections' roots by counting references too");
 
 static void gc_traverse(struct rgc_head *h, rgc_visit_t visit, void *arg)
 {
