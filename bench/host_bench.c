@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * host_bench.c - the native side of `make bench`: the collector core
- * (module/gc_core.c, built for the host with host/hobj.c as its object
- * model) on the same graphs and workloads as refgc_bench and
- * cpython_bench.py, with no emulation in the way, so that cache behaviour
- * shows.  Prints one JSON object per measurement, "system":"refgc".
+ * (module/gc_core.c, built for the host) on the same graphs and workloads
+ * as refgc_bench and cpython_bench.py, with no emulation in the way, so
+ * that cache behaviour shows.  Its client is native_model.c, the kernel
+ * client's object model and rgc_ops rebuilt for the host (the 88-byte
+ * object, two inline slots, roots from handles, slots read in place,
+ * bulk deletion, the remembered set, a slab-like pool), not the test
+ * client host/hobj.c.  Prints one JSON object per measurement,
+ * "system":"refgc".
  *
  * usage: host_bench SHAPE N [SEED]
  *   SHAPE random|ring|chain|tree: B1 (full collection, everything live,
  *	a handle on each object), B2 (everything garbage, freeing included)
  *	and B1R (everything live through one root container, as CPython's
- *	list, on the fast paths the kernel client uses: ops->external and
- *	the slot array read in place)
+ *	list)
  *   SHAPE young: B4, automatic collection (the core's thresholds, checked
  *	after every allocation as CPython does) on refgc_bench_b45.c's
  *	workload
- *   SHAPE memory: B5, heap bytes per object and per reference (mallinfo2)
+ *   SHAPE memory: B5, heap bytes per object and per reference (mallinfo2:
+ *	the pool's pages and the slot arrays)
  */
 #include <malloc.h>
 #include <stdint.h>
@@ -24,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hobj.h"
+#include "native_model.h"
 
 #define YOUNG_CHUNK	256
 
@@ -59,27 +63,27 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static void build(struct hworld *w, struct hobj **objs, const char *shape,
+static void build(struct nworld *w, struct nobj **objs, const char *shape,
 		  uint64_t n)
 {
 	uint64_t i;
 
 	for (i = 0; i < n; i++)
-		objs[i] = hobj_new(w, 0);
+		objs[i] = nobj_new(w);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(shape, "random")) {
-			hobj_link(w, objs[i], objs[rng_next() % n]);
-			hobj_link(w, objs[i], objs[rng_next() % n]);
+			nobj_link(w, objs[i], objs[rng_next() % n]);
+			nobj_link(w, objs[i], objs[rng_next() % n]);
 		} else if (!strcmp(shape, "ring")) {
-			hobj_link(w, objs[i], objs[(i + 1) % n]);
+			nobj_link(w, objs[i], objs[(i + 1) % n]);
 		} else if (!strcmp(shape, "chain")) {
 			if (i + 1 < n)
-				hobj_link(w, objs[i], objs[i + 1]);
+				nobj_link(w, objs[i], objs[i + 1]);
 		} else if (!strcmp(shape, "tree")) {
 			if (2 * i + 1 < n)
-				hobj_link(w, objs[i], objs[2 * i + 1]);
+				nobj_link(w, objs[i], objs[2 * i + 1]);
 			if (2 * i + 2 < n)
-				hobj_link(w, objs[i], objs[2 * i + 2]);
+				nobj_link(w, objs[i], objs[2 * i + 2]);
 		} else {
 			fprintf(stderr, "host_bench: unknown shape %s\n", shape);
 			exit(2);
@@ -87,7 +91,7 @@ static void build(struct hworld *w, struct hobj **objs, const char *shape,
 	}
 }
 
-static void collect(struct hworld *w, const char *bench, const char *shape,
+static void collect(struct nworld *w, const char *bench, const char *shape,
 		    uint64_t n)
 {
 	struct rgc_result res;
@@ -103,37 +107,35 @@ static void collect(struct hworld *w, const char *bench, const char *shape,
 
 static int bench_graph(const char *shape, uint64_t n)
 {
-	struct hobj **objs = xcalloc(n, sizeof(*objs)), *root;
+	struct nobj **objs = xcalloc(n, sizeof(*objs)), *root;
 	uint64_t i, seed = rng_state;
-	struct hworld w;
+	struct nworld w;
 
-	hw_init(&w);
+	nw_init(&w);
 	w.gc.enabled = false;
 	build(&w, objs, shape, n);
 	collect(&w, "B1", shape, n);
 	for (i = 0; i < n; i++)
-		hobj_decref(&w, objs[i]);
+		nobj_put_handle(&w, objs[i]);
 	collect(&w, "B2", shape, n);
-	hw_fin_drain(&w);
-	hw_fini(&w);
+	nw_fini(&w);
 
 	/* B1R: the same graph (same seed) held by one root container. */
 	rng_state = seed;
-	hw_init(&w);
-	hw_set_fast(&w, HW_FAST_ROOTS | HW_FAST_SLOTS);
+	nw_init(&w);
 	w.gc.enabled = false;
 	build(&w, objs, shape, n);
-	root = hobj_new(&w, 0);
+	root = nobj_new(&w);
 	for (i = 0; i < n; i++) {
-		hobj_link(&w, root, objs[i]);
-		hobj_decref(&w, objs[i]);
+		nobj_link(&w, root, objs[i]);
+		nobj_put_handle(&w, objs[i]);
 	}
 	collect(&w, "B1R", shape, n);
 	if (w.gc.roots_taken != 1) {
 		fprintf(stderr, "host_bench: B1R did not take its roots\n");
 		exit(1);
 	}
-	hw_fini(&w);
+	nw_fini(&w);
 	free(objs);
 	return 0;
 }
@@ -146,41 +148,44 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Allocate one object, collecting first if due, as CPython's allocator. */
-static struct hobj *young_new(struct hworld *w, uint64_t *pauses,
+static struct nobj *young_new(struct nworld *w, uint64_t *pauses,
 			      uint64_t *np, uint64_t *coll)
 {
-	struct hobj *o = hobj_new(w, 0);
+	struct nobj *o = nobj_new(w);
 	struct rgc_result res;
 
 	if (rgc_collection_due(&w->gc)) {
 		int gen = rgc_auto_generation(&w->gc);
 
-		hobj_incref(o);
+		nobj_take_handle(o);
 		rgc_collect(&w->gc, gen, &res);
-		hobj_decref(w, o);
+		nobj_put_handle(w, o);
 		pauses[(*np)++] = res.duration_ns;
 		coll[gen]++;
 	}
 	return o;
 }
 
+/* In use from the heap and in mmap()ed blocks: a large page may be either. */
 static size_t heap_bytes(void)
 {
-	return mallinfo2().uordblks;
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
 }
 
 /* B4: the workload of refgc_bench_b45.c. */
 static int bench_young(uint64_t n)
 {
-	struct hobj **kept = xcalloc(n / 50 + 16, sizeof(*kept));
+	struct nobj **kept = xcalloc(n / 50 + 16, sizeof(*kept));
 	uint64_t *pauses = xcalloc(n + 1, sizeof(*pauses));
 	uint64_t c, nkept = 0, np = 0, coll[3] = { 0 }, total = 0, t0;
 	size_t base = heap_bytes(), peak = 0;
-	struct hobj *objs[YOUNG_CHUNK], *drop[YOUNG_CHUNK];
-	struct hworld w;
+	struct nobj *objs[YOUNG_CHUNK], *drop[YOUNG_CHUNK];
+	struct nworld w;
 	double wall;
 
-	hw_init(&w);
+	nw_init(&w);
 	t0 = now_ns();
 	for (c = 0; c < n; c += YOUNG_CHUNK) {
 		uint64_t j, nd = 0, m = n - c < YOUNG_CHUNK ? n - c : YOUNG_CHUNK;
@@ -188,12 +193,12 @@ static int bench_young(uint64_t n)
 		for (j = 0; j < m; j++)
 			objs[j] = young_new(&w, pauses, &np, coll);
 		for (j = 0; j < m; j++) {
-			struct hobj *dst = (j % 4 == 3 || j == m - 1) ?
+			struct nobj *dst = (j % 4 == 3 || j == m - 1) ?
 					   objs[j - j % 4] : objs[j + 1];
 
-			hobj_link(&w, objs[j], dst);
+			nobj_link(&w, objs[j], dst);
 			if (nkept)
-				hobj_link(&w, objs[j],
+				nobj_link(&w, objs[j],
 					  kept[rng_next() % nkept]);
 			if (rng_next() % 100 == 0)
 				kept[nkept++] = objs[j];
@@ -201,7 +206,7 @@ static int bench_young(uint64_t n)
 				drop[nd++] = objs[j];
 		}
 		for (j = 0; j < nd; j++)
-			hobj_decref(&w, drop[j]);
+			nobj_put_handle(&w, drop[j]);
 		if (heap_bytes() - base > peak)
 			peak = heap_bytes() - base;
 	}
@@ -212,36 +217,41 @@ static int bench_young(uint64_t n)
 	printf("{\"system\":\"refgc\",\"bench\":\"B4\",\"shape\":\"young\",\"n\":%llu,\"collections\":[%llu,%llu,%llu],\"end_objects\":%lu,\"wall_ns_per_object\":%.1f,\"metrics\":{\"gc ns/obj\":%.1f,\"max pause us\":%.1f,\"p99 pause us\":%.1f,\"peak MB\":%.2f}}\n",
 	       (unsigned long long)n, (unsigned long long)coll[0],
 	       (unsigned long long)coll[1], (unsigned long long)coll[2],
-	       w.nlive, wall / n, (double)total / n,
+	       w.nr_objects, wall / n, (double)total / n,
 	       np ? pauses[np - 1] / 1e3 : 0.0,
 	       np ? pauses[np * 99 / 100] / 1e3 : 0.0, peak / 1e6);
-	hw_fini(&w);
+	nw_fini(&w);
 	free(kept);
 	free(pauses);
 	return 0;
 }
 
-/* B5: heap bytes (malloc's accounting) per object and per reference. */
+/*
+ * B5: heap bytes (malloc's accounting) per object and per reference: the
+ * pool's pages, as the kernel's slab pages, and the slot arrays (none:
+ * two references fit inline).  "sizeof_hobj" keeps its name for the
+ * record format; it is sizeof(struct nobj).
+ */
 static int bench_memory(uint64_t n)
 {
-	struct hobj **objs = xcalloc(n, sizeof(*objs));
+	struct nobj **objs = xcalloc(n, sizeof(*objs));
 	size_t b0, b1, b2;
-	struct hworld w;
+	struct nworld w;
 	uint64_t i;
 
-	hw_init(&w);
+	nw_init(&w);
 	w.gc.enabled = false;
 	b0 = heap_bytes();
 	for (i = 0; i < n; i++)
-		objs[i] = hobj_new(&w, 0);
+		objs[i] = nobj_new(&w);
 	b1 = heap_bytes();
 	for (i = 0; i < 2 * n; i++)
-		hobj_link(&w, objs[i / 2], objs[rng_next() % n]);
+		nobj_link(&w, objs[i / 2], objs[rng_next() % n]);
 	b2 = heap_bytes();
 	printf("{\"system\":\"refgc\",\"bench\":\"B5\",\"shape\":\"random\",\"n\":%llu,\"sizeof_hobj\":%zu,\"metrics\":{\"B/object\":%.1f,\"B/ref\":%.2f}}\n",
-	       (unsigned long long)n, sizeof(struct hobj),
+	       (unsigned long long)n, sizeof(struct nobj),
 	       (double)(b1 - b0) / n, (double)(b2 - b1) / (2.0 * n));
-	hw_fini(&w);
+	nw_fini(&w);
 	free(objs);
 	return 0;
 }
