@@ -23,6 +23,10 @@
  * have no slots and no trashcan: they die at once.  A million-long chain
  * dies in one refgc_reap(), in 50-deep rounds.
  *
+ * Every object dies here, as it was born in object.c: its id, payload or
+ * weakref part, slot array, counts and charges go in obj_free() (or
+ * refgc_free_set()); weakref.c only takes a weakref out of its ring.
+ *
  * Callers hold arena->lock.
  */
 #include <linux/mm.h>
@@ -75,8 +79,9 @@ struct obj_tally {
 
 /*
  * Take @o out of the arena: its id, its remembered-set entry, its payload
- * and its type's count go now; what it counted for in the arena goes into @t.  Its slot array
- * and the object itself are the caller's.
+ * or weakref part (out of its ring already) and its type's count go now;
+ * what it counted for in the arena goes into @t.  Its slot array and the
+ * object itself are the caller's.
  */
 static void obj_forget(struct refgc_arena *a, struct refgc_object *o,
 		       struct obj_tally *t)
@@ -84,11 +89,14 @@ static void obj_forget(struct refgc_arena *a, struct refgc_object *o,
 	if (o->gc.flags & RGC_F_REMEMBERED)
 		refgc_forget(a, o);
 	xa_erase(&a->objects, o->id);
-	kvfree(o->payload);
+	if (obj_is_weakref(o))
+		kfree(o->wref);
+	else
+		kvfree(o->payload);
 	a->types[o->type].nr--;
 	t->n++;
 	t->fin += !!(o->oflags & REFGC_OF_FINALIZER);
-	t->bytes += REFGC_OBJ_BYTES + o->payload_size;
+	t->bytes += obj_bytes(o);
 	t->payload += o->payload_size;
 }
 
@@ -161,7 +169,7 @@ static void dealloc(struct refgc_arena *a, struct refgc_object *o)
 	if (!refgc_is_container(a, o)) {
 		refgc_weakrefs_clear(a, o, false);
 		if (obj_is_weakref(o))
-			refgc_weakref_free(a, o);
+			refgc_weakref_detach(a, o);
 		obj_free(a, o);
 		return;
 	}
@@ -383,10 +391,7 @@ void refgc_free_all(struct refgc_arena *a)
 	unsigned long id, n = 0;
 
 	xa_for_each(&a->objects, id, o) {
-		if (obj_is_weakref(o)) {
-			kfree(o->wref);
-			refgc_uncharge(a, REFGC_WREF_BYTES);
-		} else {
+		if (!obj_is_weakref(o)) {
 			a->nr_slots -= o->nslots;
 			free_slots_array(a, o);
 		}

@@ -82,16 +82,6 @@ static void show_debug_flags(struct seq_file *m, u32 flags)
 	seq_puts(m, any ? "\n" : "none\n");
 }
 
-/* Bytes charged to the arena for one object (see object.c, weakref.c). */
-static u64 obj_bytes(struct refgc_object *o)
-{
-	u64 n = REFGC_OBJ_BYTES + o->payload_size;
-
-	if (obj_is_weakref(o))
-		return n + (o->wref ? REFGC_WREF_BYTES : 0);
-	return n + obj_slots_bytes(o);
-}
-
 /*
  * @s inside a DOT quoted string: '"' and '\\' get a backslash, so that
  * neither ends the string nor starts an escape of Graphviz's (\n, \l,
@@ -122,8 +112,9 @@ static void show_object(struct seq_file *m, struct refgc_arena *a,
 		seq_printf(m, "%s%s", any ? "," : "", info_flag_names[i]);
 		any = true;
 	}
+	/* Bytes charged to the arena for the object. */
 	seq_printf(m, "%s %llu %llu\n", any ? "" : "-", info.slots,
-		   obj_bytes(o));
+		   obj_bytes(o) + obj_slots_bytes(o));
 }
 
 /*

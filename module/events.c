@@ -74,7 +74,7 @@ int refgc_fin_reserve(struct refgc_arena *a, u64 nr)
 	cap = max3(nr, (u64)ev->fin_cap * 2, 16ULL);
 	if (cap > U32_MAX)
 		return -ENOMEM;
-	/* Counted in arena->bytes; given back by object.c's fin_shrink(). */
+	/* Counted in arena->bytes; given back by dealloc.c's fin_shrink(). */
 	if (refgc_charge(a, (cap - ev->fin_cap) * sizeof(*fin)))
 		return -ENOMEM;
 	fin = kvmalloc_array(cap, sizeof(*fin), REFGC_GFP);

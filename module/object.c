@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * object.c - objects: creation, handles, slots, info, and death.
+ * object.c - objects: creation, handles, slots and info.
  *
- * Refcount = handles + slots pointing at the object + garbage-list entry +
- * an undelivered FINALIZE event.  What happens when it reaches zero is in
- * dealloc.c.
+ * Every object, weakrefs included, is born in refgc_obj_alloc() and
+ * refgc_obj_publish(); weakref.c links a weakref into its ring between
+ * the two.  Refcount = handles + slots pointing at the object +
+ * garbage-list entry + an undelivered FINALIZE event.  What happens when
+ * it reaches zero, the object's death, is in dealloc.c.
  *
  * Every operation validates everything before its first side effect, so a
  * failed operation changes nothing.  Callers hold arena->lock.  The ops
@@ -55,27 +57,54 @@ struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id)
 	return o && o->gc.refcnt ? o : NULL;
 }
 
-static int op_new(struct refgc_arena *a, struct refgc_op *op)
+/* Free what refgc_obj_alloc() allocated for @o, and @o. */
+static void obj_free_parts(struct refgc_object *o)
 {
-	const struct refgc_type_ent *t;
+	if (obj_is_weakref(o))
+		kfree(o->wref);
+	else
+		kvfree(o->payload);
+	kmem_cache_free(refgc_obj_cache, o);
+}
+
+/**
+ * refgc_obj_alloc() - the fallible steps of creating an object
+ * @a: the arena, locked.
+ * @type: a registered type; the weakref type gets its struct refgc_wref.
+ * @size: bytes of payload (0 for a weakref).
+ *
+ * Every object is born here and in refgc_obj_publish(), weakrefs too.
+ * This checks the limits, charges the user and the arena, allocates the
+ * object with its payload or weakref part, takes its id and reserves its
+ * entry in a->objects.  Nothing of it can be seen yet: between the two
+ * calls the caller takes its own fallible steps (the FINALIZE queue, a
+ * weakref's ring), and on failure gives everything back with
+ * refgc_obj_discard().  The object holds the caller's one handle.
+ *
+ * Return: the object, or ERR_PTR(-EFBIG) past max_payload,
+ * ERR_PTR(-ENOSPC) past max_objects, max_user_objects or the id space,
+ * ERR_PTR(-ENOMEM) past max_bytes or out of memory.
+ */
+struct refgc_object *refgc_obj_alloc(struct refgc_arena *a, u16 type,
+				     u64 size)
+{
+	const struct refgc_type_ent *t = &a->types[type];
+	u64 bytes = OBJ_BYTES + size;	/* obj_bytes(), before @o exists */
 	struct refgc_object *o;
-	u64 size = op->arg2;
-	u64 id;
 	int err;
 
-	if (!op->arg || op->arg >= a->ntypes)
-		return -ENOENT;
-	if (op->arg == REFGC_TYPE_WEAKREF_ID)
-		return -EINVAL;
-	t = &a->types[op->arg];
+	if (type == REFGC_TYPE_WEAKREF_ID)
+		bytes += REFGC_WREF_BYTES;
 	if (size > a->limits.max_payload)
-		return refgc_limit_hit(a, REFGC_LIMIT_PAYLOAD, size, -EFBIG);
+		return ERR_PTR(refgc_limit_hit(a, REFGC_LIMIT_PAYLOAD, size,
+					       -EFBIG));
 	if (a->nr_objects >= a->limits.max_objects)
-		return refgc_limit_hit(a, REFGC_LIMIT_OBJECTS, 1, -ENOSPC);
+		return ERR_PTR(refgc_limit_hit(a, REFGC_LIMIT_OBJECTS, 1,
+					       -ENOSPC));
 	err = refgc_user_charge_object(a->user);
 	if (err)
-		return err;
-	err = refgc_charge(a, OBJ_BYTES + size);
+		return ERR_PTR(err);
+	err = refgc_charge(a, bytes);
 	if (err)
 		goto err_user;
 
@@ -83,61 +112,109 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 	o = kmem_cache_zalloc(refgc_obj_cache, REFGC_GFP);
 	if (!o)
 		goto err_uncharge;
-	if (size) {
+	o->type = type;
+	o->payload_size = size;
+	if (type == REFGC_TYPE_WEAKREF_ID) {
+		o->wref = kzalloc(sizeof(*o->wref), REFGC_GFP);
+		if (!o->wref)
+			goto err_free;
+	} else if (size) {
 		o->payload = kvzalloc(size, REFGC_GFP);
 		if (!o->payload)
 			goto err_free;
 	}
-	err = refgc_next_id(a, &id);
+	err = refgc_next_id(a, &o->id);
 	if (err)
 		goto err_free;
-	err = xa_reserve(&a->objects, id, REFGC_GFP);
+	/* Makes refgc_obj_publish()'s xa_store() infallible. */
+	err = xa_reserve(&a->objects, o->id, REFGC_GFP);
 	if (err)
 		goto err_free;
-	/*
-	 * Growing the FINALIZE queue is the last fallible step: it cannot
-	 * be taken back, so nothing may fail after it.  The reserved index
-	 * slot makes the xa_store() below infallible.
-	 */
-	if (t->flags & REFGC_TYPE_FINALIZER) {
-		err = refgc_fin_reserve(a, a->nr_finalizable + 1);
-		if (err)
-			goto err_release;
-	}
-	xa_store(&a->objects, id, o, REFGC_GFP);
-	a->last_id = id;
 
-	o->id = id;
-	if (!(t->flags & REFGC_TYPE_ATOMIC)) {
+	if (refgc_is_container(a, o)) {
 		o->slots = o->inl;
 		o->cap = REFGC_INLINE_SLOTS;
 	}
-	o->type = op->arg;
-	o->payload_size = size;
+	if (t->flags & REFGC_TYPE_FINALIZER)
+		o->oflags |= REFGC_OF_FINALIZER;
 	o->gc.refcnt = 1;
 	o->gc.aux = 1;
-	if (t->flags & REFGC_TYPE_FINALIZER) {
-		o->oflags |= REFGC_OF_FINALIZER;
-		a->nr_finalizable++;
-	}
-	a->types[op->arg].nr++;
-	a->nr_objects++;
-	a->payload_bytes += size;
-	if (!(t->flags & REFGC_TYPE_ATOMIC) && rgc_track_auto(&a->gc, &o->gc))
-		refgc_schedule(a);
-	op->result = id;
-	return 0;
+	return o;
 
-err_release:
-	xa_release(&a->objects, id);
 err_free:
-	kvfree(o->payload);
-	kmem_cache_free(refgc_obj_cache, o);
+	obj_free_parts(o);
 err_uncharge:
-	refgc_uncharge(a, OBJ_BYTES + size);
+	refgc_uncharge(a, bytes);
 err_user:
 	refgc_user_uncharge_objects(a->user, 1);
-	return err;
+	return ERR_PTR(err);
+}
+
+/**
+ * refgc_obj_discard() - give back an object refgc_obj_alloc() returned
+ * @a: the arena, locked.
+ * @o: the object, not published.
+ *
+ * The arena is as it was before refgc_obj_alloc().
+ */
+void refgc_obj_discard(struct refgc_arena *a, struct refgc_object *o)
+{
+	xa_release(&a->objects, o->id);
+	refgc_uncharge(a, obj_bytes(o));
+	refgc_user_uncharge_objects(a->user, 1);
+	obj_free_parts(o);
+}
+
+/**
+ * refgc_obj_publish() - make an object from refgc_obj_alloc() live
+ * @a: the arena, locked.
+ * @o: the object, with the caller's parts of it filled in.
+ *
+ * Cannot fail: the object's entry in a->objects is reserved, and a
+ * finalizer type's caller has made room for its FINALIZE event.  Its id
+ * is used up from here on, and the collector may run.
+ */
+void refgc_obj_publish(struct refgc_arena *a, struct refgc_object *o)
+{
+	const struct refgc_type_ent *t = obj_type(a, o);
+
+	xa_store(&a->objects, o->id, o, REFGC_GFP);
+	a->last_id = o->id;
+	if (o->oflags & REFGC_OF_FINALIZER)
+		a->nr_finalizable++;
+	a->types[o->type].nr++;
+	a->nr_objects++;
+	a->payload_bytes += o->payload_size;
+	if (!(t->flags & REFGC_TYPE_ATOMIC) && rgc_track_auto(&a->gc, &o->gc))
+		refgc_schedule(a);
+}
+
+static int op_new(struct refgc_arena *a, struct refgc_op *op)
+{
+	struct refgc_object *o;
+	int err;
+
+	if (!op->arg || op->arg >= a->ntypes)
+		return -ENOENT;
+	if (op->arg == REFGC_TYPE_WEAKREF_ID)
+		return -EINVAL;
+	o = refgc_obj_alloc(a, op->arg, op->arg2);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	/*
+	 * Growing the FINALIZE queue is the last fallible step: it cannot
+	 * be taken back, so nothing may fail after it.
+	 */
+	if (o->oflags & REFGC_OF_FINALIZER) {
+		err = refgc_fin_reserve(a, a->nr_finalizable + 1);
+		if (err) {
+			refgc_obj_discard(a, o);
+			return err;
+		}
+	}
+	refgc_obj_publish(a, o);
+	op->result = o->id;
+	return 0;
 }
 
 /**

@@ -279,6 +279,17 @@ static inline u64 obj_slots_bytes(const struct refgc_object *o)
 	return (u64)o->cap * sizeof(*o->slots);
 }
 
+/*
+ * What @o is charged in arena->bytes when it is born (object.c) and
+ * given back when it dies (dealloc.c): its slot array aside.
+ */
+static inline u64 obj_bytes(const struct refgc_object *o)
+{
+	u64 n = REFGC_OBJ_BYTES + o->payload_size;
+
+	return obj_is_weakref(o) ? n + REFGC_WREF_BYTES : n;
+}
+
 /* A container: neither atomic nor a weakref (it has slots). */
 static inline bool refgc_is_container(const struct refgc_arena *a,
 				      const struct refgc_object *o)
@@ -313,13 +324,19 @@ void refgc_get_memory(struct refgc_arena *a, struct refgc_memory *m);
 /* object.c */
 int refgc_next_id(struct refgc_arena *a, u64 *id);
 struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id);
+struct refgc_object *refgc_obj_alloc(struct refgc_arena *a, u16 type,
+				     u64 size);
+void refgc_obj_discard(struct refgc_arena *a, struct refgc_object *o);
+void refgc_obj_publish(struct refgc_arena *a, struct refgc_object *o);
 int refgc_run_op(struct refgc_arena *a, struct refgc_op *op);
 int refgc_take_handle(struct refgc_object *o);
-void refgc_decref(struct refgc_arena *a, struct refgc_object *o);
-void refgc_reap(struct refgc_arena *a);
 void refgc_obj_info(struct refgc_arena *a, struct refgc_object *o,
 		    struct refgc_info *info);
 u32 refgc_obj_flags(struct refgc_object *o);
+
+/* dealloc.c */
+void refgc_decref(struct refgc_arena *a, struct refgc_object *o);
+void refgc_reap(struct refgc_arena *a);
 void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o);
 void refgc_free_all(struct refgc_arena *a);
 bool refgc_free_set(struct refgc_arena *a, struct list_head *set);
@@ -331,7 +348,6 @@ void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
 			  bool collecting);
 void refgc_weakref_event(struct refgc_arena *a, struct refgc_object *w);
 void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *wr);
-void refgc_weakref_free(struct refgc_arena *a, struct refgc_object *wr);
 
 /* events.c */
 int refgc_events_init(struct refgc_events *ev);

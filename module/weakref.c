@@ -22,14 +22,17 @@
  * queues a WEAKREF event, unless it is dying too or the collector found
  * it unreachable (CPython's handle_weakrefs() rule).
  *
+ * This file owns the rings.  A weakref object and its struct refgc_wref
+ * are born with every other object, in object.c (refgc_weakref_new()
+ * links it into its ring between refgc_obj_alloc() and
+ * refgc_obj_publish()), and die with them, in dealloc.c.
+ *
  * Callers hold arena->lock.
  */
 #include <linux/sched.h>
-#include <linux/slab.h>
 
 #include "refgc.h"
 
-#define WREF_BYTES	(REFGC_OBJ_BYTES + REFGC_WREF_BYTES)
 #define WREF_RESCHED	1024
 
 /**
@@ -46,7 +49,6 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 	bool callback = op->flags & REFGC_WEAKREF_CALLBACK;
 	struct refgc_object *w, *first;
 	struct refgc_wref *wr;
-	u64 id;
 	int err;
 
 	if (!ref)
@@ -59,33 +61,16 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 			op->result = first->id;
 		return err;
 	}
-	if (a->nr_objects >= a->limits.max_objects)
-		return refgc_limit_hit(a, REFGC_LIMIT_OBJECTS, 1, -ENOSPC);
-	err = refgc_user_charge_object(a->user);
-	if (err)
-		return err;
-	err = refgc_charge(a, WREF_BYTES);
-	if (err)
-		goto err_user;
-
-	err = -ENOMEM;
-	wr = kzalloc(sizeof(*wr), REFGC_GFP);
-	if (!wr)
-		goto err_uncharge;
-	w = kmem_cache_zalloc(refgc_obj_cache, REFGC_GFP);
-	if (!w)
-		goto err_wr;
-	err = refgc_next_id(a, &id);
-	if (err)
-		goto err_w;
-	err = xa_insert(&a->objects, id, w, REFGC_GFP);
-	if (err)
-		goto err_w;
+	w = refgc_obj_alloc(a, REFGC_TYPE_WEAKREF_ID, 0);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	wr = w->wref;
 	if (!first) {
+		/* The ring's one fallible step, before w is published. */
 		err = xa_insert(&a->wrefs, ref->id, w, REFGC_GFP);
 		if (err) {
-			xa_erase(&a->objects, id);
-			goto err_w;
+			refgc_obj_discard(a, w);
+			return err;
 		}
 		wr->next = w;
 		wr->prev = w;
@@ -104,34 +89,14 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 		first->wref->prev = w;
 	}
 
-	a->last_id = id;
 	wr->referent = ref;
 	wr->cookie = op->arg;
 	ref->oflags |= REFGC_OF_WEAKREFS;
-
-	w->id = id;
-	w->type = REFGC_TYPE_WEAKREF_ID;
-	w->wref = wr;
-	w->gc.refcnt = 1;
-	w->gc.aux = 1;
 	if (callback)
 		w->oflags |= REFGC_OF_CALLBACK;
-	a->types[REFGC_TYPE_WEAKREF_ID].nr++;
-	a->nr_objects++;
-	if (rgc_track_auto(&a->gc, &w->gc))
-		refgc_schedule(a);
-	op->result = id;
+	refgc_obj_publish(a, w);
+	op->result = w->id;
 	return 0;
-
-err_w:
-	kmem_cache_free(refgc_obj_cache, w);
-err_wr:
-	kfree(wr);
-err_uncharge:
-	refgc_uncharge(a, WREF_BYTES);
-err_user:
-	refgc_user_uncharge_objects(a->user, 1);
-	return err;
 }
 
 /**
@@ -247,17 +212,4 @@ void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *w)
 	wr->referent = NULL;
 	wr->next = NULL;
 	wr->prev = NULL;
-}
-
-/**
- * refgc_weakref_free() - release the weakref part of a dying weakref object
- * @a: the arena, locked.
- * @w: the weakref object.
- */
-void refgc_weakref_free(struct refgc_arena *a, struct refgc_object *w)
-{
-	refgc_weakref_detach(a, w);
-	kfree(w->wref);
-	w->wref = NULL;
-	refgc_uncharge(a, REFGC_WREF_BYTES);
 }
