@@ -17,8 +17,8 @@
 
 #include "native_model.h"
 
-/* The kernel's layout: 88 bytes, what a collection reads in the first 64. */
-_Static_assert(sizeof(struct nobj) == 88, "struct nobj is 88 bytes");
+/* The kernel's layout: 72 bytes, what a collection reads in the first 64. */
+_Static_assert(sizeof(struct nobj) == 72, "struct nobj is 72 bytes");
 _Static_assert(offsetof(struct nobj, gc) == 0, "nobj.gc at offset 0");
 _Static_assert(offsetof(struct nobj, nslots) + sizeof(u32) <= 64,
 	       "the hot fields fit in 64 bytes");
@@ -93,7 +93,7 @@ static inline struct nworld *to_world(struct rgc_state *gc)
 /* Bytes of @o's slot array outside the object, as obj_slots_bytes(). */
 static inline size_t slots_bytes(const struct nobj *o)
 {
-	if (o->type == NOBJ_TYPE_WEAKREF || o->slots == o->inl)
+	if (nobj_type(o) == NOBJ_TYPE_WEAKREF || o->slots == o->inl)
 		return 0;
 	return (size_t)o->cap * sizeof(*o->slots);
 }
@@ -309,7 +309,7 @@ static void clear_slots(struct nworld *w, struct nobj *o)
 	size_t bytes = slots_bytes(o);
 	u32 i = o->nslots;
 
-	if (o->type == NOBJ_TYPE_WEAKREF || !slots)
+	if (nobj_type(o) == NOBJ_TYPE_WEAKREF || !slots)
 		return;
 	if (!bytes)
 		slots = memcpy(inl, o->inl, sizeof(inl));
@@ -338,9 +338,9 @@ static bool deaths_observable(struct list_head *set, struct nobj **stop,
 	list_for_each_entry(o, set, gc.node) {
 		*stop = o;
 		*stop_slot = 0;
-		if (o->type == NOBJ_TYPE_WEAKREF ||
-		    (o->oflags & NOBJ_OF_WEAKREFS) ||
-		    ((o->oflags & NOBJ_OF_FINALIZER) &&
+		if (nobj_type(o) == NOBJ_TYPE_WEAKREF ||
+		    nobj_has_of(o, NOBJ_OF_WEAKREFS) ||
+		    (nobj_has_of(o, NOBJ_OF_FINALIZER) &&
 		     !rgc_is_finalized(&o->gc)))
 			return true;
 		for (i = 0; i < o->nslots; i++) {
@@ -417,7 +417,7 @@ static void nw_traverse(struct rgc_head *h, rgc_visit_t visit, void *arg)
 	struct nobj *o = to_nobj(h);
 	u32 i;
 
-	if (o->type == NOBJ_TYPE_WEAKREF)
+	if (nobj_type(o) == NOBJ_TYPE_WEAKREF)
 		return;
 	for (i = 0; i < o->nslots; i++)
 		visit(&o->slots[i]->gc, arg);
@@ -428,7 +428,7 @@ static bool nw_external(const struct rgc_head *h)
 {
 	const struct nobj *o = container_of(h, const struct nobj, gc);
 
-	return h->aux || (o->oflags & (NOBJ_OF_PENDING | NOBJ_OF_GARBAGE));
+	return h->aux || nobj_has_of(o, NOBJ_OF_PENDING | NOBJ_OF_GARBAGE);
 }
 
 /* gc_clear(): keep @o alive while its own slots go. */
@@ -445,8 +445,8 @@ static void nw_clear(struct rgc_state *gc, struct rgc_head *h)
 
 static bool nw_has_finalizer(const struct rgc_head *h)
 {
-	return container_of(h, const struct nobj, gc)->oflags &
-	       NOBJ_OF_FINALIZER;
+	return nobj_has_of(container_of(h, const struct nobj, gc),
+			   NOBJ_OF_FINALIZER);
 }
 
 /* Never called: no object here has a finalizer. */
@@ -467,7 +467,7 @@ static void nw_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h)
 	struct nobj *o = to_nobj(h);
 
 	(void)gc;
-	if (o->type == NOBJ_TYPE_WEAKREF || (o->oflags & NOBJ_OF_WEAKREFS)) {
+	if (nobj_type(o) == NOBJ_TYPE_WEAKREF || nobj_has_of(o, NOBJ_OF_WEAKREFS)) {
 		fprintf(stderr, "native_model: no weakrefs here\n");
 		abort();
 	}
@@ -562,7 +562,7 @@ struct nobj *nobj_new(struct nworld *w)
 	o->id = ++w->last_id;
 	o->slots = o->inl;
 	o->cap = NOBJ_INLINE_SLOTS;
-	o->type = NOBJ_TYPE_NODE;
+	o->gc.flags |= NOBJ_TYPE_NODE << NOBJ_TYPE_SHIFT;
 	o->gc.refcnt = 1;
 	o->gc.aux = 1;
 	w->nr_objects++;

@@ -7,9 +7,10 @@
  * runs rather than the test client host/hobj.c.
  *
  * What is mirrored:
- *  - struct nobj is struct refgc_object, field for field: 88 bytes, the
+ *  - struct nobj is struct refgc_object, field for field: 72 bytes, the
  *    rgc_head, two inline slots, the slot array pointer and nslots in
- *    the first 64 bytes; handles counted in gc.aux.
+ *    the first 64 bytes; handles counted in gc.aux, the object flags and
+ *    type in gc.flags' client bits.
  *  - the rgc_ops of module/collect.c: ops->external (handles, the
  *    garbage and pending flags), the slot array read in place
  *    (slots_offset, nslots_offset), ops->delete_set (module/dealloc.c's
@@ -110,30 +111,32 @@ static inline void npool_free_bulk(struct npool *p, size_t n, void **c)
 /* As REFGC_INLINE_SLOTS. */
 #define NOBJ_INLINE_SLOTS	2
 
-/* nobj.oflags: REFGC_OF_*'s values (only the ones the collection reads) */
-#define NOBJ_OF_WEAKREFS	0x01
-#define NOBJ_OF_GARBAGE		0x02
-#define NOBJ_OF_PENDING		0x04
-#define NOBJ_OF_FINALIZER	0x20
+/* gc.flags: REFGC_OF_*'s values (only the ones the collection reads) */
+#define NOBJ_OF_SHIFT		RGC_F_CLIENT_SHIFT
+#define NOBJ_OF_WEAKREFS	(0x01u << NOBJ_OF_SHIFT)
+#define NOBJ_OF_GARBAGE		(0x02u << NOBJ_OF_SHIFT)
+#define NOBJ_OF_PENDING		(0x04u << NOBJ_OF_SHIFT)
+#define NOBJ_OF_FINALIZER	(0x20u << NOBJ_OF_SHIFT)
 
-/* nobj.type: index 1 is the weakref type, as REFGC_TYPE_WEAKREF_ID */
+/* gc.flags: the type, as REFGC_OBJ_TYPE_SHIFT and REFGC_OBJ_TYPE_MASK */
+#define NOBJ_TYPE_SHIFT		(NOBJ_OF_SHIFT + 8)
+#define NOBJ_TYPE_MASK		(0x3ffu << NOBJ_TYPE_SHIFT)
+/* index 1 is the weakref type, as REFGC_TYPE_WEAKREF_ID */
 #define NOBJ_TYPE_WEAKREF	1
 #define NOBJ_TYPE_NODE		2
 
 /**
- * struct nobj - struct refgc_object on the host (88 bytes)
- * @gc: the collector's head; gc.aux counts the handles.
+ * struct nobj - struct refgc_object on the host (72 bytes)
+ * @gc: the collector's head; gc.aux counts the handles, gc.flags' client
+ *	bits hold NOBJ_OF_* bits (none are ever set here, but the
+ *	collection reads them where the kernel's does) and the type
+ *	(NOBJ_TYPE_NODE).
  * @inl: the first NOBJ_INLINE_SLOTS slots, while they fit.
  * @slots: the references held, in order: @inl, or an array of @cap.
  * @wref: a weakref's part (never used here, kept for the layout).
  * @nslots: slots used.
  * @cap: slots @slots can hold.
  * @id: the object id, unique within its world.
- * @payload: never used here, kept for the layout.
- * @payload_size: 0.
- * @type: NOBJ_TYPE_NODE.
- * @oflags: NOBJ_OF_* bits (none are ever set here, but the collection
- *	reads them where the kernel's does).
  */
 struct nobj {
 	struct rgc_head gc;
@@ -145,11 +148,18 @@ struct nobj {
 	u32 nslots;
 	u32 cap;
 	u64 id;
-	void *payload;
-	u32 payload_size;
-	u16 type;
-	u16 oflags;
 };
+
+/* As obj_type_id() and obj_has_of(). */
+static inline unsigned int nobj_type(const struct nobj *o)
+{
+	return (o->gc.flags & NOBJ_TYPE_MASK) >> NOBJ_TYPE_SHIFT;
+}
+
+static inline bool nobj_has_of(const struct nobj *o, u32 of)
+{
+	return o->gc.flags & of;
+}
 
 /* As CPython's _PyTrash_UNWIND_LEVEL and REFGC_TRASH_UNWIND. */
 #define NW_TRASH_UNWIND		50

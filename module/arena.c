@@ -52,6 +52,7 @@ struct refgc_arena *refgc_arena_create(void)
 	refgc_gc_init(a);
 	xa_init(&a->objects);
 	xa_init(&a->wrefs);
+	xa_init(&a->payloads);
 	xa_init(&a->remembered);
 	INIT_LIST_HEAD(&a->dying);
 	INIT_LIST_HEAD(&a->trash);
@@ -108,6 +109,7 @@ void refgc_arena_destroy(struct refgc_arena *a)
 	refgc_user_put(a->user);
 	xa_destroy(&a->objects);
 	xa_destroy(&a->wrefs);
+	xa_destroy(&a->payloads);
 	xa_destroy(&a->remembered);
 	refgc_events_free(&a->ev);
 	kvfree(a->garbage);

@@ -62,7 +62,7 @@ static bool gc_external(const struct rgc_head *h)
 {
 	const struct refgc_object *o = container_of(h, struct refgc_object, gc);
 
-	return h->aux || (o->oflags & (REFGC_OF_PENDING | REFGC_OF_GARBAGE));
+	return h->aux || obj_has_of(o, REFGC_OF_PENDING | REFGC_OF_GARBAGE);
 }
 
 static void gc_clear(struct rgc_state *gc, struct rgc_head *h)
@@ -84,7 +84,7 @@ static bool gc_delete_set(struct rgc_state *gc, struct list_head *set)
 
 static bool gc_has_finalizer(const struct rgc_head *h)
 {
-	return to_obj((struct rgc_head *)h)->oflags & REFGC_OF_FINALIZER;
+	return obj_has_of(to_obj((struct rgc_head *)h), REFGC_OF_FINALIZER);
 }
 
 static void gc_finalize(struct rgc_state *gc, struct rgc_head *h)
@@ -101,7 +101,7 @@ static void gc_handle_weakrefs(struct rgc_state *gc, struct rgc_head *h)
 
 	if (obj_is_weakref(o) && o->wref->referent) {
 		refgc_weakref_detach(a, o);
-		o->oflags |= REFGC_OF_DEAD_REF;
+		obj_set_of(o, REFGC_OF_DEAD_REF);
 	}
 	refgc_weakrefs_clear(a, o, true);
 }
@@ -205,7 +205,7 @@ static void gc_save_garbage(struct rgc_state *gc, struct rgc_head *h)
 	if (WARN_ON_ONCE(a->ngarbage >= a->garbage_cap))
 		return;	/* cannot happen: reserved */
 	h->refcnt++;
-	o->oflags |= REFGC_OF_GARBAGE;
+	obj_set_of(o, REFGC_OF_GARBAGE);
 	a->garbage[a->ngarbage++] = o;
 }
 
@@ -459,7 +459,7 @@ int refgc_garbage_clear(struct refgc_arena *a)
 	/* As del gc.garbage[:]: last to first, each death before the next. */
 	a->ngarbage = 0;
 	while (i--) {
-		a->garbage[i]->oflags &= ~REFGC_OF_GARBAGE;
+		obj_clear_of(a->garbage[i], REFGC_OF_GARBAGE);
 		refgc_decref(a, a->garbage[i]);
 		refgc_reap(a);
 		if (!(i % 1024))

@@ -89,15 +89,18 @@ static void obj_forget(struct refgc_arena *a, struct refgc_object *o,
 	if (o->gc.flags & RGC_F_REMEMBERED)
 		refgc_forget(a, o);
 	xa_erase(&a->objects, o->id);
-	if (obj_is_weakref(o))
+	t->bytes += obj_bytes(a, o);
+	if (obj_is_weakref(o)) {
 		kfree(o->wref);
-	else
-		kvfree(o->payload);
-	a->types[o->type].nr--;
+	} else if (obj_has_of(o, REFGC_OF_PAYLOAD)) {
+		struct refgc_payload *p = xa_erase(&a->payloads, o->id);
+
+		t->payload += p->size;
+		kvfree(p);
+	}
+	a->types[obj_type_id(o)].nr--;
 	t->n++;
-	t->fin += !!(o->oflags & REFGC_OF_FINALIZER);
-	t->bytes += obj_bytes(o);
-	t->payload += o->payload_size;
+	t->fin += obj_has_of(o, REFGC_OF_FINALIZER);
 }
 
 static void tally_flush(struct refgc_arena *a, const struct obj_tally *t)
@@ -295,7 +298,7 @@ static bool deaths_observable(struct list_head *set, struct refgc_object **stop,
 	list_for_each_entry(o, set, gc.node) {
 		*stop = o;
 		*stop_slot = 0;
-		if (obj_is_weakref(o) || (o->oflags & REFGC_OF_WEAKREFS) ||
+		if (obj_is_weakref(o) || obj_has_of(o, REFGC_OF_WEAKREFS) ||
 		    obj_needs_finalize(o))
 			return true;
 		for (i = 0; i < o->nslots; i++) {

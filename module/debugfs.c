@@ -114,7 +114,7 @@ static void show_object(struct seq_file *m, struct refgc_arena *a,
 	}
 	/* Bytes charged to the arena for the object. */
 	seq_printf(m, "%s %llu %llu\n", any ? "" : "-", info.slots,
-		   obj_bytes(o) + obj_slots_bytes(o));
+		   obj_bytes(a, o) + obj_slots_bytes(o));
 }
 
 /*
@@ -299,7 +299,7 @@ static int graph_show(struct seq_file *m, void *v)
 		seq_printf(m, "\\nrefcount %u, handles %u\"%s%s];\n",
 			   o->gc.refcnt, o->gc.aux,
 			   o->gc.aux ? ", penwidth=2" : "",
-			   o->oflags & REFGC_OF_GARBAGE ? ", color=red" : "");
+			   obj_has_of(o, REFGC_OF_GARBAGE) ? ", color=red" : "");
 		if (obj_is_weakref(o) && o->wref && o->wref->referent)
 			seq_printf(m, "  o%llu -> o%llu [style=dashed];\n",
 				   o->id, o->wref->referent->id);

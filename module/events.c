@@ -128,7 +128,7 @@ void refgc_queue_finalize(struct refgc_arena *a, struct refgc_object *o)
 		return;	/* cannot happen: reserved at creation */
 	ev->fin[(ev->fin_head + ev->fin_nr) % ev->fin_cap] = o;
 	WRITE_ONCE(ev->fin_nr, ev->fin_nr + 1);
-	o->oflags |= REFGC_OF_PENDING;
+	obj_set_of(o, REFGC_OF_PENDING);
 	ev->work_seq++;
 	ring_push(ev, &marker, false);
 	wake_up_interruptible_poll(&ev->wq, EPOLLIN | EPOLLRDNORM);
@@ -210,7 +210,7 @@ static void consume_events(struct refgc_events *ev, const struct ev_peek *p,
 		struct refgc_object *o = marks[i].fin;
 
 		if (o) {
-			o->oflags &= ~REFGC_OF_PENDING;
+			obj_clear_of(o, REFGC_OF_PENDING);
 			o->gc.aux++;
 		}
 	}

@@ -57,13 +57,11 @@ struct refgc_object *refgc_lookup(struct refgc_arena *a, u64 id)
 	return o && o->gc.refcnt ? o : NULL;
 }
 
-/* Free what refgc_obj_alloc() allocated for @o, and @o. */
+/* Free what refgc_obj_alloc() allocated for @o, its payload aside, and @o. */
 static void obj_free_parts(struct refgc_object *o)
 {
 	if (obj_is_weakref(o))
 		kfree(o->wref);
-	else
-		kvfree(o->payload);
 	kmem_cache_free(refgc_obj_cache, o);
 }
 
@@ -75,11 +73,13 @@ static void obj_free_parts(struct refgc_object *o)
  *
  * Every object is born here and in refgc_obj_publish(), weakrefs too.
  * This checks the limits, charges the user and the arena, allocates the
- * object with its payload or weakref part, takes its id and reserves its
- * entry in a->objects.  Nothing of it can be seen yet: between the two
- * calls the caller takes its own fallible steps (the FINALIZE queue, a
- * weakref's ring), and on failure gives everything back with
- * refgc_obj_discard().  The object holds the caller's one handle.
+ * object with its payload or weakref part, takes its id, reserves its
+ * entry in a->objects and enters its payload in a->payloads (nothing
+ * looks there for an object that is not in a->objects).  Nothing of it
+ * can be seen yet: between the two calls the caller takes its own
+ * fallible steps (the FINALIZE queue, a weakref's ring), and on failure
+ * gives everything back with refgc_obj_discard().  The object holds the
+ * caller's one handle.
  *
  * Return: the object, or ERR_PTR(-EFBIG) past max_payload,
  * ERR_PTR(-ENOSPC) past max_objects, max_user_objects or the id space,
@@ -89,12 +89,15 @@ struct refgc_object *refgc_obj_alloc(struct refgc_arena *a, u16 type,
 				     u64 size)
 {
 	const struct refgc_type_ent *t = &a->types[type];
-	u64 bytes = OBJ_BYTES + size;	/* obj_bytes(), before @o exists */
+	u64 bytes = OBJ_BYTES;		/* obj_bytes(), before @o exists */
+	struct refgc_payload *p = NULL;
 	struct refgc_object *o;
 	int err;
 
 	if (type == REFGC_TYPE_WEAKREF_ID)
 		bytes += REFGC_WREF_BYTES;
+	if (size)
+		bytes += REFGC_PAYLOAD_BYTES + size;
 	if (size > a->limits.max_payload)
 		return ERR_PTR(refgc_limit_hit(a, REFGC_LIMIT_PAYLOAD, size,
 					       -EFBIG));
@@ -112,16 +115,16 @@ struct refgc_object *refgc_obj_alloc(struct refgc_arena *a, u16 type,
 	o = kmem_cache_zalloc(refgc_obj_cache, REFGC_GFP);
 	if (!o)
 		goto err_uncharge;
-	o->type = type;
-	o->payload_size = size;
+	obj_set_type_id(o, type);
 	if (type == REFGC_TYPE_WEAKREF_ID) {
 		o->wref = kzalloc(sizeof(*o->wref), REFGC_GFP);
 		if (!o->wref)
 			goto err_free;
 	} else if (size) {
-		o->payload = kvzalloc(size, REFGC_GFP);
-		if (!o->payload)
+		p = kvzalloc(struct_size(p, data, size), REFGC_GFP);
+		if (!p)
 			goto err_free;
+		p->size = size;
 	}
 	err = refgc_next_id(a, &o->id);
 	if (err)
@@ -130,18 +133,27 @@ struct refgc_object *refgc_obj_alloc(struct refgc_arena *a, u16 type,
 	err = xa_reserve(&a->objects, o->id, REFGC_GFP);
 	if (err)
 		goto err_free;
+	if (p) {
+		err = xa_insert(&a->payloads, o->id, p, REFGC_GFP);
+		if (err)
+			goto err_release;
+		obj_set_of(o, REFGC_OF_PAYLOAD);
+	}
 
 	if (refgc_is_container(a, o)) {
 		o->slots = o->inl;
 		o->cap = REFGC_INLINE_SLOTS;
 	}
 	if (t->flags & REFGC_TYPE_FINALIZER)
-		o->oflags |= REFGC_OF_FINALIZER;
+		obj_set_of(o, REFGC_OF_FINALIZER);
 	o->gc.refcnt = 1;
 	o->gc.aux = 1;
 	return o;
 
+err_release:
+	xa_release(&a->objects, o->id);
 err_free:
+	kvfree(p);
 	obj_free_parts(o);
 err_uncharge:
 	refgc_uncharge(a, bytes);
@@ -160,8 +172,10 @@ err_user:
 void refgc_obj_discard(struct refgc_arena *a, struct refgc_object *o)
 {
 	xa_release(&a->objects, o->id);
-	refgc_uncharge(a, obj_bytes(o));
+	refgc_uncharge(a, obj_bytes(a, o));
 	refgc_user_uncharge_objects(a->user, 1);
+	if (obj_has_of(o, REFGC_OF_PAYLOAD))
+		kvfree(xa_erase(&a->payloads, o->id));
 	obj_free_parts(o);
 }
 
@@ -180,11 +194,11 @@ void refgc_obj_publish(struct refgc_arena *a, struct refgc_object *o)
 
 	xa_store(&a->objects, o->id, o, REFGC_GFP);
 	a->last_id = o->id;
-	if (o->oflags & REFGC_OF_FINALIZER)
+	if (obj_has_of(o, REFGC_OF_FINALIZER))
 		a->nr_finalizable++;
-	a->types[o->type].nr++;
+	a->types[obj_type_id(o)].nr++;
 	a->nr_objects++;
-	a->payload_bytes += o->payload_size;
+	a->payload_bytes += obj_payload_size(a, o);
 	if (!(t->flags & REFGC_TYPE_ATOMIC) && rgc_track_auto(&a->gc, &o->gc))
 		refgc_schedule(a);
 }
@@ -205,7 +219,7 @@ static int op_new(struct refgc_arena *a, struct refgc_op *op)
 	 * Growing the FINALIZE queue is the last fallible step: it cannot
 	 * be taken back, so nothing may fail after it.
 	 */
-	if (o->oflags & REFGC_OF_FINALIZER) {
+	if (obj_has_of(o, REFGC_OF_FINALIZER)) {
 		err = refgc_fin_reserve(a, a->nr_finalizable + 1);
 		if (err) {
 			refgc_obj_discard(a, o);
@@ -420,13 +434,13 @@ u32 refgc_obj_flags(struct refgc_object *o)
 		f |= REFGC_INFO_FROZEN;
 	if (rgc_is_finalized(&o->gc))
 		f |= REFGC_INFO_FINALIZED;
-	if (o->oflags & REFGC_OF_GARBAGE)
+	if (obj_has_of(o, REFGC_OF_GARBAGE))
 		f |= REFGC_INFO_GARBAGE;
 	if (obj_is_weakref(o))
 		f |= REFGC_INFO_WEAKREF;
-	if (o->oflags & REFGC_OF_DEAD_REF)
+	if (obj_has_of(o, REFGC_OF_DEAD_REF))
 		f |= REFGC_INFO_DEAD_REF;
-	if (o->oflags & REFGC_OF_PENDING)
+	if (obj_has_of(o, REFGC_OF_PENDING))
 		f |= REFGC_INFO_PENDING;
 	return f;
 }
@@ -442,12 +456,12 @@ void refgc_obj_info(struct refgc_arena *a, struct refgc_object *o,
 {
 	*info = (struct refgc_info){
 		.id = o->id,
-		.type = o->type,
+		.type = obj_type_id(o),
 		.flags = refgc_obj_flags(o),
 		.refcount = o->gc.refcnt,
 		.handles = o->gc.aux,
 		.slots = obj_is_weakref(o) ? 0 : o->nslots,
-		.payload_size = o->payload_size,
+		.payload_size = obj_payload_size(a, o),
 		.generation = rgc_generation(&o->gc),
 	};
 }

@@ -210,17 +210,25 @@ static int io_get_referrers(struct refgc_arena *a, struct refgc_op *op,
 	return 0;
 }
 
-/* Check a payload range; returns the object or an ERR_PTR. */
-static struct refgc_object *payload_range(struct refgc_arena *a,
-					  struct refgc_op *op)
+/*
+ * Check a payload range: returns 0 and sets @data to the object's
+ * payload (NULL for none, then the range is empty), or an errno.
+ */
+static int payload_range(struct refgc_arena *a, struct refgc_op *op,
+			 u8 **data)
 {
 	struct refgc_object *o = refgc_lookup(a, op->id);
+	struct refgc_payload *p;
+	u64 size;
 
 	if (!o)
-		return ERR_PTR(-ENOENT);
-	if (op->arg > o->payload_size || op->arg2 > o->payload_size - op->arg)
-		return ERR_PTR(-EINVAL);
-	return o;
+		return -ENOENT;
+	p = obj_payload(a, o);
+	size = p ? p->size : 0;
+	if (op->arg > size || op->arg2 > size - op->arg)
+		return -EINVAL;
+	*data = p ? p->data : NULL;
+	return 0;
 }
 
 /* READ: id, arg: offset, arg2: len, addr -> len; REFGC_IO_CHUNK a hold. */
@@ -228,8 +236,8 @@ static int io_read(struct refgc_arena *a, struct refgc_op *op,
 		   struct refgc_io *io)
 {
 	u8 __user *ubuf = u64_to_user_ptr(op->addr);
-	struct refgc_object *o;
 	void *buf = NULL;
+	u8 *data;
 	u64 pos = 0;
 	size_t k;
 	int err;
@@ -243,13 +251,14 @@ static int io_read(struct refgc_arena *a, struct refgc_op *op,
 		err = refgc_io_lock(a, io);
 		if (err)
 			return err;
-		o = payload_range(a, op);
-		if (IS_ERR(o)) {
+		err = payload_range(a, op, &data);
+		if (err) {
 			mutex_unlock(&a->lock);
-			return PTR_ERR(o);
+			return err;
 		}
 		k = min_t(u64, op->arg2 - pos, REFGC_IO_CHUNK);
-		memcpy(buf, o->payload + op->arg + pos, k);
+		if (k)
+			memcpy(buf, data + op->arg + pos, k);
 		mutex_unlock(&a->lock);
 		if (k && copy_to_user(ubuf + pos, buf, k))
 			return -EFAULT;
@@ -275,17 +284,18 @@ static int io_read(struct refgc_arena *a, struct refgc_op *op,
 static int io_write(struct refgc_arena *a, struct refgc_op *op,
 		    struct refgc_io *io)
 {
-	struct refgc_object *o;
 	void *bounce = NULL;
 	u64 pos = 0, len = op->arg2;
 	size_t k;
+	u8 *data;
 	int err;
 
 	err = refgc_io_lock(a, io);
 	if (err)
 		return err;
-	o = payload_range(a, op);
-	err = IS_ERR(o) ? PTR_ERR(o) : len ? refgc_charge(a, len) : 0;
+	err = payload_range(a, op, &data);
+	if (!err && len)
+		err = refgc_charge(a, len);
 	mutex_unlock(&a->lock);
 	if (err || !len)
 		return err;
@@ -306,14 +316,13 @@ static int io_write(struct refgc_arena *a, struct refgc_op *op,
 		 * max_payload / WRITE_CHUNK holds of one memcpy() each.
 		 */
 		mutex_lock(&a->lock);
-		o = payload_range(a, op);
-		if (IS_ERR(o)) {
+		err = payload_range(a, op, &data);
+		if (err) {
 			mutex_unlock(&a->lock);
-			err = PTR_ERR(o);
 			goto out;
 		}
 		k = min_t(u64, len - pos, WRITE_CHUNK);
-		memcpy(o->payload + op->arg + pos, bounce + pos, k);
+		memcpy(data + op->arg + pos, bounce + pos, k);
 		mutex_unlock(&a->lock);
 		pos += k;
 		cond_resched();
@@ -441,7 +450,7 @@ static int list_objects(struct refgc_arena *a, struct refgc_list *l,
 				paused = true;
 				break;
 			}
-			set_entry(&ents[k++], o->id, o->type,
+			set_entry(&ents[k++], o->id, obj_type_id(o),
 				  refgc_obj_flags(o));
 			last = o->id;
 		}
@@ -483,7 +492,7 @@ static int list_indexed(struct refgc_arena *a, struct refgc_list *l,
 		     k++, pos++) {
 			if (garbage) {
 				o = a->garbage[pos];
-				set_entry(&ents[k], o->id, o->type,
+				set_entry(&ents[k], o->id, obj_type_id(o),
 					  refgc_obj_flags(o));
 			} else {
 				set_entry(&ents[k], pos, a->types[pos].flags,

@@ -20,6 +20,7 @@
 #ifndef _REFGC_REFGC_H
 #define _REFGC_REFGC_H
 
+#include <linux/build_bug.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -56,13 +57,49 @@
 /* What the weakref part costs, its entry in arena->wrefs included. */
 #define REFGC_WREF_BYTES (sizeof(struct refgc_wref) + REFGC_XA_BYTES)
 
-/* refgc_object.oflags */
-#define REFGC_OF_WEAKREFS	0x01	/* weakrefs point here (arena->wrefs) */
-#define REFGC_OF_GARBAGE	0x02	/* on the garbage list */
-#define REFGC_OF_PENDING	0x04	/* a queued FINALIZE event holds it */
-#define REFGC_OF_DEAD_REF	0x08	/* weakref whose referent has died */
-#define REFGC_OF_CALLBACK	0x10	/* weakref with a callback */
-#define REFGC_OF_FINALIZER	0x20	/* its type has a finalizer */
+/*
+ * An object's own flags and its type live in the client bits of its
+ * gc.flags (RGC_F_CLIENT_SHIFT up), which the core never changes: the
+ * REFGC_OF_* bits in the low byte of them, the type index above.
+ */
+#define REFGC_OF_SHIFT		RGC_F_CLIENT_SHIFT
+#define REFGC_OF_WEAKREFS	(0x01u << REFGC_OF_SHIFT) /* weakrefs point here (arena->wrefs) */
+#define REFGC_OF_GARBAGE	(0x02u << REFGC_OF_SHIFT) /* on the garbage list */
+#define REFGC_OF_PENDING	(0x04u << REFGC_OF_SHIFT) /* a queued FINALIZE event holds it */
+#define REFGC_OF_DEAD_REF	(0x08u << REFGC_OF_SHIFT) /* weakref whose referent has died */
+#define REFGC_OF_CALLBACK	(0x10u << REFGC_OF_SHIFT) /* weakref with a callback */
+#define REFGC_OF_FINALIZER	(0x20u << REFGC_OF_SHIFT) /* its type has a finalizer */
+#define REFGC_OF_PAYLOAD	(0x40u << REFGC_OF_SHIFT) /* has an entry in arena->payloads */
+#define REFGC_OF_MASK		(0xffu << REFGC_OF_SHIFT)
+#define REFGC_OBJ_TYPE_SHIFT	(REFGC_OF_SHIFT + 8)
+#define REFGC_OBJ_TYPE_MASK	((u32)(REFGC_MAX_TYPES - 1) << REFGC_OBJ_TYPE_SHIFT)
+
+static_assert((REFGC_MAX_TYPES & (REFGC_MAX_TYPES - 1)) == 0,
+	      "REFGC_OBJ_TYPE_MASK needs a power of two");
+static_assert(((u64)REFGC_MAX_TYPES << REFGC_OBJ_TYPE_SHIFT) <= BIT_ULL(32),
+	      "an object's type must fit in gc.flags");
+static_assert(!(REFGC_OF_MASK & REFGC_OBJ_TYPE_MASK) &&
+	      !((REFGC_OF_MASK | REFGC_OBJ_TYPE_MASK) &
+		GENMASK(RGC_F_CLIENT_SHIFT - 1, 0)),
+	      "the object's bits overlap each other or the core's");
+
+/**
+ * struct refgc_payload - an object's payload, in arena->payloads
+ * @size: bytes of @data.
+ * @data: the payload, zero-filled at creation.
+ *
+ * Few objects have one, so it lives beside the object, not in it.
+ */
+struct refgc_payload {
+	u64 size;
+	u8 data[];
+};
+
+/*
+ * What a payload costs in arena->bytes besides its bytes: its header and
+ * its entry in arena->payloads.
+ */
+#define REFGC_PAYLOAD_BYTES	(sizeof(struct refgc_payload) + REFGC_XA_BYTES)
 
 /**
  * struct refgc_wref - the weakref part of a weakref object
@@ -83,8 +120,9 @@ struct refgc_wref {
 #define REFGC_INLINE_SLOTS	2
 
 /**
- * struct refgc_object - one object of an arena (88 bytes on 64-bit)
- * @gc: the collector's head; gc.aux counts the handles.
+ * struct refgc_object - one object of an arena (72 bytes on 64-bit)
+ * @gc: the collector's head; gc.aux counts the handles, the client bits
+ *	of gc.flags hold the REFGC_OF_* bits and the type (obj_type_id()).
  * @inl: a container's first REFGC_INLINE_SLOTS slots, while they fit.
  * @slots: the references a container holds, in order: @inl, or an array
  *	of @cap entries once more are needed; NULL for an atomic object.
@@ -92,13 +130,10 @@ struct refgc_wref {
  * @nslots: slots used.
  * @cap: slots @slots can hold.
  * @id: the object id, unique within its arena for the arena's life.
- * @payload: @payload_size bytes of zero-filled payload, or NULL.
- * @payload_size: bytes of payload.
- * @type: index into the arena's type table.
- * @oflags: REFGC_OF_* bits.
  *
- * What a collection reads of every object (@gc, @inl, @slots, @nslots)
- * comes first, in 64 bytes.
+ * What a collection reads of every object (@gc, its flags included,
+ * @inl, @slots, @nslots) comes first, in 64 bytes.  The payload, which
+ * few objects have, is in arena->payloads (REFGC_OF_PAYLOAD).
  */
 struct refgc_object {
 	struct rgc_head gc;
@@ -110,11 +145,12 @@ struct refgc_object {
 	u32 nslots;
 	u32 cap;
 	u64 id;
-	void *payload;
-	u32 payload_size;
-	u16 type;
-	u16 oflags;
 };
+
+/* The layout promised above, on 64-bit: one cache line and @id. */
+static_assert(BITS_PER_LONG != 64 ||
+	      (sizeof(struct refgc_object) == 72 &&
+	       offsetof(struct refgc_object, id) == 64));
 
 /**
  * struct refgc_type_ent - a registered type
@@ -179,6 +215,7 @@ struct refgc_dframe {
  * @gc: the collector state.
  * @objects: id -> struct refgc_object, every live object.
  * @wrefs: referent id -> first weakref object to it.
+ * @payloads: id -> struct refgc_payload, for objects with a payload.
  * @remembered: id -> container that may refer to a younger object (the
  *	collector's remembered set, see rgc_barrier()).
  * @nr_remembered: entries in @remembered.
@@ -218,6 +255,7 @@ struct refgc_arena {
 	struct rgc_state gc;
 	struct xarray objects;
 	struct xarray wrefs;
+	struct xarray payloads;
 	struct xarray remembered;
 	u64 nr_remembered;
 	struct refgc_type_ent *types;
@@ -260,15 +298,60 @@ static inline struct refgc_arena *to_arena(struct rgc_state *gc)
 	return container_of(gc, struct refgc_arena, gc);
 }
 
+/* The index of @o's type in the arena's type table. */
+static inline u16 obj_type_id(const struct refgc_object *o)
+{
+	return (o->gc.flags & REFGC_OBJ_TYPE_MASK) >> REFGC_OBJ_TYPE_SHIFT;
+}
+
+static inline void obj_set_type_id(struct refgc_object *o, u16 type)
+{
+	o->gc.flags = (o->gc.flags & ~REFGC_OBJ_TYPE_MASK) |
+		      ((u32)type << REFGC_OBJ_TYPE_SHIFT);
+}
+
+/* Whether any of the REFGC_OF_* bits @of is set on @o. */
+static inline bool obj_has_of(const struct refgc_object *o, u32 of)
+{
+	return o->gc.flags & of;
+}
+
+static inline void obj_set_of(struct refgc_object *o, u32 of)
+{
+	o->gc.flags |= of;
+}
+
+static inline void obj_clear_of(struct refgc_object *o, u32 of)
+{
+	o->gc.flags &= ~of;
+}
+
 static inline const struct refgc_type_ent *
 obj_type(const struct refgc_arena *a, const struct refgc_object *o)
 {
-	return &a->types[o->type];
+	return &a->types[obj_type_id(o)];
 }
 
 static inline bool obj_is_weakref(const struct refgc_object *o)
 {
-	return o->type == REFGC_TYPE_WEAKREF_ID;
+	return obj_type_id(o) == REFGC_TYPE_WEAKREF_ID;
+}
+
+/* @o's payload, or NULL when it has none (size 0). */
+static inline struct refgc_payload *obj_payload(struct refgc_arena *a,
+						const struct refgc_object *o)
+{
+	if (!obj_has_of(o, REFGC_OF_PAYLOAD))
+		return NULL;
+	return xa_load(&a->payloads, o->id);
+}
+
+static inline u64 obj_payload_size(struct refgc_arena *a,
+				   const struct refgc_object *o)
+{
+	struct refgc_payload *p = obj_payload(a, o);
+
+	return p ? p->size : 0;
 }
 
 /* Bytes of @o's slot array outside the object (none while inline). */
@@ -283,10 +366,13 @@ static inline u64 obj_slots_bytes(const struct refgc_object *o)
  * What @o is charged in arena->bytes when it is born (object.c) and
  * given back when it dies (dealloc.c): its slot array aside.
  */
-static inline u64 obj_bytes(const struct refgc_object *o)
+static inline u64 obj_bytes(struct refgc_arena *a,
+			    const struct refgc_object *o)
 {
-	u64 n = REFGC_OBJ_BYTES + o->payload_size;
+	u64 n = REFGC_OBJ_BYTES;
 
+	if (obj_has_of(o, REFGC_OF_PAYLOAD))
+		n += REFGC_PAYLOAD_BYTES + obj_payload_size(a, o);
 	return obj_is_weakref(o) ? n + REFGC_WREF_BYTES : n;
 }
 
@@ -301,7 +387,7 @@ static inline bool refgc_is_container(const struct refgc_arena *a,
 /* Its type has a finalizer, and the finalizer has not run yet. */
 static inline bool obj_needs_finalize(const struct refgc_object *o)
 {
-	return (o->oflags & REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc);
+	return obj_has_of(o, REFGC_OF_FINALIZER) && !rgc_is_finalized(&o->gc);
 }
 
 /* main.c */

@@ -54,7 +54,7 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 	if (!ref)
 		return -ENOENT;
 	first = xa_load(&a->wrefs, ref->id);
-	if (!callback && first && !(first->oflags & REFGC_OF_CALLBACK)) {
+	if (!callback && first && !obj_has_of(first, REFGC_OF_CALLBACK)) {
 		/* weakref.ref(x) is weakref.ref(x): one more handle. */
 		err = refgc_take_handle(first);
 		if (!err)
@@ -74,7 +74,7 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 		}
 		wr->next = w;
 		wr->prev = w;
-	} else if (callback && !(first->oflags & REFGC_OF_CALLBACK)) {
+	} else if (callback && !obj_has_of(first, REFGC_OF_CALLBACK)) {
 		/* Right after the basic weakref, which stays the head. */
 		wr->prev = first;
 		wr->next = first->wref->next;
@@ -91,9 +91,9 @@ int refgc_weakref_new(struct refgc_arena *a, struct refgc_op *op)
 
 	wr->referent = ref;
 	wr->cookie = op->arg;
-	ref->oflags |= REFGC_OF_WEAKREFS;
+	obj_set_of(ref, REFGC_OF_WEAKREFS);
 	if (callback)
-		w->oflags |= REFGC_OF_CALLBACK;
+		obj_set_of(w, REFGC_OF_CALLBACK);
 	refgc_obj_publish(a, w);
 	op->result = w->id;
 	return 0;
@@ -162,10 +162,10 @@ void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
 	unsigned long n = 0;
 	bool last;
 
-	if (!(o->oflags & REFGC_OF_WEAKREFS))
+	if (!obj_has_of(o, REFGC_OF_WEAKREFS))
 		return;
 	first = xa_erase(&a->wrefs, o->id);
-	o->oflags &= ~REFGC_OF_WEAKREFS;
+	obj_clear_of(o, REFGC_OF_WEAKREFS);
 	for (w = first; w; w = last ? NULL : next) {
 		struct refgc_wref *wr = w->wref;
 
@@ -174,8 +174,8 @@ void refgc_weakrefs_clear(struct refgc_arena *a, struct refgc_object *o,
 		wr->referent = NULL;
 		wr->next = NULL;
 		wr->prev = NULL;
-		w->oflags |= REFGC_OF_DEAD_REF;
-		if ((w->oflags & REFGC_OF_CALLBACK) && w->gc.refcnt &&
+		obj_set_of(w, REFGC_OF_DEAD_REF);
+		if (obj_has_of(w, REFGC_OF_CALLBACK) && w->gc.refcnt &&
 		    !rgc_is_collecting(&w->gc)) {
 			if (collecting)
 				rgc_hold_callback(&a->gc, &w->gc);
@@ -201,7 +201,7 @@ void refgc_weakref_detach(struct refgc_arena *a, struct refgc_object *w)
 		return;
 	if (wr->next == w) {
 		xa_erase(&a->wrefs, ref->id);
-		ref->oflags &= ~REFGC_OF_WEAKREFS;
+		obj_clear_of(ref, REFGC_OF_WEAKREFS);
 	} else {
 		wr->prev->wref->next = wr->next;
 		wr->next->wref->prev = wr->prev;

@@ -93,15 +93,16 @@ TEST_F(arena, batch_stops_at_max_bytes_and_payload)
 	struct refgc_op *ops = new_ops(16, self->ta, 100);
 	struct refgc_op c[3];
 	struct refgc_batch b;
-	uint64_t per, x, y;
+	uint64_t per, pay, x, y;
 	struct snap s;
 	int i;
 
 	ASSERT_NE(NULL, ops);
 	x = NEW(self->fd, self->ta, 0);
 	per = MEMORY(self->fd).bytes;		/* one empty object */
+	pay = PAYLOAD_OVERHEAD(self->fd, self->ta) + 100;
 	/* Room for exactly 5 objects of 100 payload bytes. */
-	ASSERT_EQ(0, set_limits(self->fd, 0, per + 5 * (per + 100) + 50, 0));
+	ASSERT_EQ(0, set_limits(self->fd, 0, per + 5 * (per + pay) + 50, 0));
 	m0 = MEMORY(self->fd);
 	ASSERT_EQ(-ENOMEM, rg_batch(self->fd, ops, 16, 0, &b));
 	EXPECT_EQ(6, b.done);
@@ -109,7 +110,7 @@ TEST_F(arena, batch_stops_at_max_bytes_and_payload)
 	EXPECT_EQ(-ENOMEM, ops[5].error);
 	EXPECT_EQ(SENTINEL, (uint32_t)ops[6].error);
 	EXPECT_EQ(m0.objects + 5, MEMORY(self->fd).objects);
-	EXPECT_EQ(m0.bytes + 5 * (per + 100), MEMORY(self->fd).bytes);
+	EXPECT_EQ(m0.bytes + 5 * (per + pay), MEMORY(self->fd).bytes);
 
 	/* A slot array that cannot grow fails its LINK the same way. */
 	ASSERT_EQ(-ENOMEM, rg_new(self->fd, self->tc, 0, NULL));

@@ -65,26 +65,27 @@ TEST_F(arena, limits_objects_enospc)
 TEST_F(arena, limits_bytes_enomem)
 {
 	struct refgc_memory m;
-	uint64_t a, b, per;
+	uint64_t a, b, per, pay;
 	struct snap s;
 
 	a = NEW(self->fd, self->tc, 0);
 	m = MEMORY(self->fd);
 	per = m.bytes;			/* what one empty object costs */
 	ASSERT_LT(0, per);
-	/* Room for exactly one more empty object and 10 payload bytes. */
-	ASSERT_EQ(0, set_limits(self->fd, 0, 2 * per + 10, 0));
+	pay = PAYLOAD_OVERHEAD(self->fd, self->ta);
+	/* Room for exactly one more object and 10 payload bytes. */
+	ASSERT_EQ(0, set_limits(self->fd, 0, 2 * per + pay + 10, 0));
 	ASSERT_EQ(0, take_snap(self->fd, &s));
 	ASSERT_EQ(-ENOMEM, rg_new(self->fd, self->tc, 11, NULL));
 	ASSERT_EQ(-ENOMEM, rg_new(self->fd, self->ta, 1 << 20, NULL));
 	EXPECT_EQ(0, snap_differs(self->fd, &s));
 	b = NEW(self->fd, self->ta, 10);
-	EXPECT_EQ(2 * per + 10, MEMORY(self->fd).bytes);
+	EXPECT_EQ(2 * per + pay + 10, MEMORY(self->fd).bytes);
 	ASSERT_EQ(-ENOMEM, rg_new(self->fd, self->ta, 0, NULL));
 	/* Two references fit in the object, at no cost... */
 	ASSERT_EQ(0, rg_link(self->fd, a, b));
 	ASSERT_EQ(0, rg_link(self->fd, a, b));
-	EXPECT_EQ(2 * per + 10, MEMORY(self->fd).bytes);
+	EXPECT_EQ(2 * per + pay + 10, MEMORY(self->fd).bytes);
 	/* ...the third needs a slot array, which needs bytes. */
 	ASSERT_EQ(0, take_snap(self->fd, &s));
 	ASSERT_EQ(-ENOMEM, rg_link(self->fd, a, b));

@@ -33,6 +33,20 @@
 	ASSERT_EQ(0, rg_memory(fd, &__m));				\
 	__m; })
 
+/*
+ * What a payload costs in GET_MEMORY.bytes besides its bytes (its header
+ * and its entry in the arena's payload table), measured on two objects
+ * of @type, with no payload and with one byte, freed again.
+ */
+#define PAYLOAD_OVERHEAD(fd, type) ({					\
+	uint64_t __b0 = MEMORY(fd).bytes, __e = NEW(fd, type, 0);	\
+	uint64_t __b1 = MEMORY(fd).bytes, __p = NEW(fd, type, 1);	\
+	uint64_t __b2 = MEMORY(fd).bytes;				\
+	ASSERT_EQ(0, rg_decref(fd, __e));				\
+	ASSERT_EQ(0, rg_decref(fd, __p));				\
+	ASSERT_EQ(__b0, MEMORY(fd).bytes);				\
+	__b2 - __b1 - (__b1 - __b0) - 1; })
+
 #define COUNT(fd) ({							\
 	struct refgc_count __c;						\
 	ASSERT_EQ(0, rg_count(fd, &__c));				\
