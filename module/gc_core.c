@@ -132,18 +132,22 @@ static void visit_root(struct rgc_head *child, void *arg)
  * children will; else those of the set, and of younger generations.
  */
 struct younger {
+	struct rgc_state *gc;
 	u32 gen;
 	bool in_set;
 	bool found;
 };
 
-static void visit_younger(struct rgc_head *child, void *arg)
+/* One walk of a remembered object: its roots, and whether to keep it. */
+static void visit_remembered(struct rgc_head *child, void *arg)
 {
 	struct younger *y = arg;
 	u32 f = child->flags;
 
 	if (!(f & RGC_F_TRACKED))
 		return;
+	if (!y->in_set)
+		visit_root(child, y->gc);
 	if (f & RGC_F_DEFERRED ||
 	    (!y->in_set && (f & RGC_F_COLLECTING ||
 			    (f & RGC_F_GEN_MASK) < y->gen)))
@@ -159,16 +163,13 @@ static void visit_younger(struct rgc_head *child, void *arg)
  */
 static bool keep_remembered(struct rgc_state *gc, struct rgc_head *src)
 {
-	struct younger y = { .gen = RGC_F_GEN_MASK + 1 };
+	struct younger y = { .gc = gc, .gen = RGC_F_GEN_MASK + 1 };
 
-	if (src->flags & RGC_F_COLLECTING) {
+	if (src->flags & RGC_F_COLLECTING)
 		y.in_set = true;
-	} else {
-		if (src->flags & RGC_F_TRACKED)
-			y.gen = src->flags & RGC_F_GEN_MASK;
-		traverse(gc, src, visit_root, gc);
-	}
-	traverse(gc, src, visit_younger, &y);
+	else if (src->flags & RGC_F_TRACKED)
+		y.gen = src->flags & RGC_F_GEN_MASK;
+	traverse(gc, src, visit_remembered, &y);
 	return y.found;
 }
 
