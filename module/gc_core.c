@@ -24,43 +24,12 @@
  */
 #include <linux/errno.h>
 #include <linux/list.h>
-#include <linux/prefetch.h>
 #include <linux/sched.h>
 
 #include "gc_internal.h"
 
-#define RESCHED_EVERY	4096
-
-/*
- * Call @visit on every reference @op holds: the client's slot array, read
- * in place when ops->nslots_offset says where it is (@visit is then a
- * direct call, inlined), else through ops->traverse.
- */
-static __always_inline void traverse(struct rgc_state *gc,
-				     struct rgc_head *op, rgc_visit_t visit,
-				     void *arg)
-{
-	const struct rgc_ops *ops = gc->ops;
-	struct rgc_head **slots;
-	u32 i, n;
-
-	if (!ops->nslots_offset) {
-		ops->traverse(op, visit, arg);
-		return;
-	}
-	n = *(u32 *)((char *)op + ops->nslots_offset);
-	if (!n)
-		return;
-	slots = *(struct rgc_head ***)((char *)op + ops->slots_offset);
-	for (i = 0; i < n; i++) {
-		if (i + 4 < n)
-			prefetch(slots[i + 4]);
-		visit(slots[i], arg);
-	}
-}
-
 /* gc_refs = refcnt for every object of @young; returns how many. */
-static unsigned long update_refs(struct list_head *young)
+unsigned long rgc_update_refs(struct list_head *young)
 {
 	struct rgc_head *op;
 	unsigned long n = 0;
@@ -81,7 +50,7 @@ static void visit_decref(struct rgc_head *child, void *arg)
 }
 
 /* Subtract the references that come from inside @young. */
-static void subtract_refs(struct rgc_state *gc, struct list_head *young)
+void rgc_subtract_refs(struct rgc_state *gc, struct list_head *young)
 {
 	struct rgc_head *op;
 	unsigned long n = 0;
@@ -93,141 +62,6 @@ static void subtract_refs(struct rgc_state *gc, struct list_head *young)
 		if (!(++n % RESCHED_EVERY))
 			cond_resched();
 	}
-}
-
-/*
- * Whether a collection of @generation can take its roots instead of
- * counting.  Every reference to an object of the collected set comes
- * from the set's own slots, from outside every object (ops->external:
- * the client's promise), or from an object outside the set: a deferred
- * one, or one the remembered set holds (rgc_barrier()).  After
- * subtract_refs(), gc_refs > 0 exactly for the objects with one of the
- * last three.  move_unreachable() only asks whether gc_refs is 0, so
- * taking them instead gives CPython's result, in CPython's order,
- * without the two counting passes.  Without a complete remembered set,
- * only a full collection with no frozen object knows its roots.
- */
-static bool roots_known(struct rgc_state *gc, int generation)
-{
-	if (!gc->ops->external)
-		return false;
-	if (gc->ops->for_each_remembered && !gc->remembered_lost)
-		return true;
-	return generation == RGC_NUM_GENERATIONS - 1 &&
-	       list_empty(&gc->permanent.head);
-}
-
-/* A child of an object outside the collected set: a root. */
-static void visit_root(struct rgc_head *child, void *arg)
-{
-	if ((child->flags & RGC_F_COLLECTING) && !child->gc_refs) {
-		child->gc_refs = 1;
-		((struct rgc_state *)arg)->others--;
-	}
-}
-
-/*
- * Whether some child of a remembered object will be younger than it after
- * this collection: @in_set, it is in the collected set, and only deferred
- * children will; else those of the set, and of younger generations.
- */
-struct younger {
-	struct rgc_state *gc;
-	u32 gen;
-	bool in_set;
-	bool found;
-};
-
-/* One walk of a remembered object: its roots, and whether to keep it. */
-static void visit_remembered(struct rgc_head *child, void *arg)
-{
-	struct younger *y = arg;
-	u32 f = child->flags;
-
-	if (!(f & RGC_F_TRACKED))
-		return;
-	if (!y->in_set)
-		visit_root(child, y->gc);
-	if (f & RGC_F_DEFERRED ||
-	    (!y->in_set && (f & RGC_F_COLLECTING ||
-			    (f & RGC_F_GEN_MASK) < y->gen)))
-		y->found = true;
-}
-
-/*
- * ops->for_each_remembered's callback: the children of a remembered
- * object outside the collected set are roots.  It stays remembered while
- * it refers to a younger object.  An object of the collected set leaves
- * the set (its children go to an older generation with it), unless it
- * refers to a deferred object, which joins generation 0 after this.
- */
-static bool keep_remembered(struct rgc_state *gc, struct rgc_head *src)
-{
-	struct younger y = { .gc = gc, .gen = RGC_F_GEN_MASK + 1 };
-
-	if (src->flags & RGC_F_COLLECTING)
-		y.in_set = true;
-	else if (src->flags & RGC_F_TRACKED)
-		y.gen = src->flags & RGC_F_GEN_MASK;
-	traverse(gc, src, visit_remembered, &y);
-	return y.found;
-}
-
-/*
- * gc->verify_roots: count the references as well, and compare.  The
- * collection follows the count, so that a client bug is reported
- * without freeing anything in use.  The roots taken are marked
- * RGC_F_UNREACHABLE meanwhile (unused before move_unreachable()).
- */
-static void verify_roots(struct rgc_state *gc, struct list_head *young)
-{
-	struct rgc_head *op;
-
-	list_for_each_entry(op, young, node)
-		if (op->gc_refs)
-			op->flags |= RGC_F_UNREACHABLE;
-	update_refs(young);
-	subtract_refs(gc, young);
-	gc->others = 0;
-	list_for_each_entry(op, young, node) {
-		bool taken = op->flags & RGC_F_UNREACHABLE;
-
-		op->flags &= ~RGC_F_UNREACHABLE;
-		/* A broken promise is reported; the count decides. */
-		if (taken != !!op->gc_refs)
-			gc->roots_wrong++;
-		gc->others += !op->gc_refs;
-	}
-}
-
-/*
- * gc_refs = 1 for the roots of @young, else 0; returns how many objects,
- * and in @others how many are not roots.
- */
-static unsigned long take_roots(struct rgc_state *gc, struct list_head *young,
-				unsigned long *others)
-{
-	struct rgc_head *op;
-	unsigned long n = 0;
-
-	gc->roots_taken++;
-	gc->others = 0;
-	list_for_each_entry(op, young, node) {
-		op->gc_refs = gc->ops->external(op);
-		gc->others += !op->gc_refs;
-		op->flags |= RGC_F_COLLECTING;
-		if (!(++n % RESCHED_EVERY))
-			cond_resched();
-	}
-	/* New objects an automatic collection waits with refer from outside. */
-	list_for_each_entry(op, &gc->deferred, node)
-		traverse(gc, op, visit_root, gc);
-	if (gc->ops->for_each_remembered)
-		gc->ops->for_each_remembered(gc, keep_remembered);
-	if (gc->verify_roots)
-		verify_roots(gc, young);
-	*others = gc->others;
-	return n;
 }
 
 /*
@@ -308,10 +142,10 @@ static unsigned long deduce_unreachable(struct rgc_state *gc,
 	unsigned long candidates, unseen = ~0UL;
 
 	if (roots) {
-		candidates = take_roots(gc, young, &unseen);
+		candidates = rgc_take_roots(gc, young, &unseen);
 	} else {
-		candidates = update_refs(young);
-		subtract_refs(gc, young);
+		candidates = rgc_update_refs(young);
+		rgc_subtract_refs(gc, young);
 	}
 	*reachable = move_unreachable(gc, young, unreachable, gen, unseen);
 	return candidates;
@@ -736,7 +570,7 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	INIT_LIST_HEAD(&p->wrcb);
 
 	p->visited = deduce_unreachable(gc, young, &p->unreachable, p->oldgen,
-					roots_known(gc, generation),
+					rgc_roots_known(gc, generation),
 					&survivors);
 	if (young != old) {
 		if (generation == RGC_NUM_GENERATIONS - 2)

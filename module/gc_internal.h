@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gc_internal.h - what the collector core's two files (gc_gen.c,
- * gc_core.c) share and nothing else uses: list and generation helpers.
+ * gc_internal.h - what the collector core's files (gc_gen.c, gc_core.c,
+ * gc_roots.c) share and nothing else uses: list and generation helpers,
+ * the slot walk, and the passes that compute gc_refs.
  */
 #ifndef _REFGC_GC_INTERNAL_H
 #define _REFGC_GC_INTERNAL_H
 
+#include <linux/prefetch.h>
+
 #include "gc_core.h"
+
+#define RESCHED_EVERY	4096
 
 static inline struct rgc_head *to_head(struct list_head *node)
 {
@@ -18,8 +23,42 @@ static inline void set_gen(struct rgc_head *op, unsigned int gen)
 	op->flags = (op->flags & ~RGC_F_GEN_MASK) | (gen << RGC_F_GEN_SHIFT);
 }
 
+/*
+ * Call @visit on every reference @op holds: the client's slot array, read
+ * in place when ops->nslots_offset says where it is (@visit is then a
+ * direct call, inlined), else through ops->traverse.
+ */
+static __always_inline void traverse(struct rgc_state *gc,
+				     struct rgc_head *op, rgc_visit_t visit,
+				     void *arg)
+{
+	const struct rgc_ops *ops = gc->ops;
+	struct rgc_head **slots;
+	u32 i, n;
+
+	if (!ops->nslots_offset) {
+		ops->traverse(op, visit, arg);
+		return;
+	}
+	n = *(u32 *)((char *)op + ops->nslots_offset);
+	if (!n)
+		return;
+	slots = *(struct rgc_head ***)((char *)op + ops->slots_offset);
+	for (i = 0; i < n; i++) {
+		if (i + 4 < n)
+			prefetch(slots[i + 4]);
+		visit(slots[i], arg);
+	}
+}
+
 unsigned long rgc_list_size(const struct list_head *head);
 void rgc_merge_into(struct list_head *from, struct list_head *to,
 		    unsigned int gen);
+
+unsigned long rgc_update_refs(struct list_head *young);
+void rgc_subtract_refs(struct rgc_state *gc, struct list_head *young);
+bool rgc_roots_known(struct rgc_state *gc, int generation);
+unsigned long rgc_take_roots(struct rgc_state *gc, struct list_head *young,
+			     unsigned long *others);
 
 #endif /* _REFGC_GC_INTERNAL_H */

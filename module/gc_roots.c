@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gc_roots.c - where a collection's roots come from, when it can take
+ * them instead of counting references (trial deletion: gc_core.c).
+ *
+ * The roots of the collected set are the objects referenced from outside
+ * every object (ops->external), the children of deferred objects, and the
+ * children of remembered objects outside the set (remembered.c keeps
+ * that set, rgc_barrier() fills it).  rgc_take_roots() marks them with
+ * gc_refs = 1 and prunes the remembered set on the way; debug kernels
+ * also count, and compare (verify_roots).
+ *
+ * Locking: none here, as in gc_core.c: the client serialises every call
+ * on a given struct rgc_state.
+ */
+#include <linux/list.h>
+#include <linux/sched.h>
+
+#include "gc_internal.h"
+
+/*
+ * Whether a collection of @generation can take its roots instead of
+ * counting.  Every reference to an object of the collected set comes
+ * from the set's own slots, from outside every object (ops->external:
+ * the client's promise), or from an object outside the set: a deferred
+ * one, or one the remembered set holds (rgc_barrier()).  After
+ * subtract_refs(), gc_refs > 0 exactly for the objects with one of the
+ * last three.  move_unreachable() only asks whether gc_refs is 0, so
+ * taking them instead gives CPython's result, in CPython's order,
+ * without the two counting passes.  Without a complete remembered set,
+ * only a full collection with no frozen object knows its roots.
+ */
+bool rgc_roots_known(struct rgc_state *gc, int generation)
+{
+	if (!gc->ops->external)
+		return false;
+	if (gc->ops->for_each_remembered && !gc->remembered_lost)
+		return true;
+	return generation == RGC_NUM_GENERATIONS - 1 &&
+	       list_empty(&gc->permanent.head);
+}
+
+/* A child of an object outside the collected set: a root. */
+static void visit_root(struct rgc_head *child, void *arg)
+{
+	if ((child->flags & RGC_F_COLLECTING) && !child->gc_refs) {
+		child->gc_refs = 1;
+		((struct rgc_state *)arg)->others--;
+	}
+}
+
+/*
+ * Whether some child of a remembered object will be younger than it after
+ * this collection: @in_set, it is in the collected set, and only deferred
+ * children will; else those of the set, and of younger generations.
+ */
+struct younger {
+	struct rgc_state *gc;
+	u32 gen;
+	bool in_set;
+	bool found;
+};
+
+/* One walk of a remembered object: its roots, and whether to keep it. */
+static void visit_remembered(struct rgc_head *child, void *arg)
+{
+	struct younger *y = arg;
+	u32 f = child->flags;
+
+	if (!(f & RGC_F_TRACKED))
+		return;
+	if (!y->in_set)
+		visit_root(child, y->gc);
+	if (f & RGC_F_DEFERRED ||
+	    (!y->in_set && (f & RGC_F_COLLECTING ||
+			    (f & RGC_F_GEN_MASK) < y->gen)))
+		y->found = true;
+}
+
+/*
+ * ops->for_each_remembered's callback: the children of a remembered
+ * object outside the collected set are roots.  It stays remembered while
+ * it refers to a younger object.  An object of the collected set leaves
+ * the set (its children go to an older generation with it), unless it
+ * refers to a deferred object, which joins generation 0 after this.
+ */
+static bool keep_remembered(struct rgc_state *gc, struct rgc_head *src)
+{
+	struct younger y = { .gc = gc, .gen = RGC_F_GEN_MASK + 1 };
+
+	if (src->flags & RGC_F_COLLECTING)
+		y.in_set = true;
+	else if (src->flags & RGC_F_TRACKED)
+		y.gen = src->flags & RGC_F_GEN_MASK;
+	traverse(gc, src, visit_remembered, &y);
+	return y.found;
+}
+
+/*
+ * gc->verify_roots: count the references as well, and compare.  The
+ * collection follows the count, so that a client bug is reported
+ * without freeing anything in use.  The roots taken are marked
+ * RGC_F_UNREACHABLE meanwhile (unused before move_unreachable()).
+ */
+static void verify_roots(struct rgc_state *gc, struct list_head *young)
+{
+	struct rgc_head *op;
+
+	list_for_each_entry(op, young, node)
+		if (op->gc_refs)
+			op->flags |= RGC_F_UNREACHABLE;
+	rgc_update_refs(young);
+	rgc_subtract_refs(gc, young);
+	gc->others = 0;
+	list_for_each_entry(op, young, node) {
+		bool taken = op->flags & RGC_F_UNREACHABLE;
+
+		op->flags &= ~RGC_F_UNREACHABLE;
+		/* A broken promise is reported; the count decides. */
+		if (taken != !!op->gc_refs)
+			gc->roots_wrong++;
+		gc->others += !op->gc_refs;
+	}
+}
+
+/*
+ * gc_refs = 1 for the roots of @young, else 0; returns how many objects,
+ * and in @others how many are not roots.
+ */
+unsigned long rgc_take_roots(struct rgc_state *gc, struct list_head *young,
+			     unsigned long *others)
+{
+	struct rgc_head *op;
+	unsigned long n = 0;
+
+	gc->roots_taken++;
+	gc->others = 0;
+	list_for_each_entry(op, young, node) {
+		op->gc_refs = gc->ops->external(op);
+		gc->others += !op->gc_refs;
+		op->flags |= RGC_F_COLLECTING;
+		if (!(++n % RESCHED_EVERY))
+			cond_resched();
+	}
+	/* New objects an automatic collection waits with refer from outside. */
+	list_for_each_entry(op, &gc->deferred, node)
+		traverse(gc, op, visit_root, gc);
+	if (gc->ops->for_each_remembered)
+		gc->ops->for_each_remembered(gc, keep_remembered);
+	if (gc->verify_roots)
+		verify_roots(gc, young);
+	*others = gc->others;
+	return n;
+}
