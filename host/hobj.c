@@ -405,8 +405,17 @@ void hw_set_fast(struct hworld *w, unsigned int fast)
  */
 void hw_init(struct hworld *w)
 {
+	int i;
+
 	memset(w, 0, sizeof(*w));
 	rgc_init(&w->gc, &hobj_ops);
+	/*
+	 * Anchors every other survivor (the kernel: every 64th), so that
+	 * the tests' small lists are cut into segments too (gc_anchor.c).
+	 */
+	w->gc.anchor_stride = 2;
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
+		w->gc.anchors[i].stride = 2;
 	INIT_LIST_HEAD(&w->objects);
 	INIT_LIST_HEAD(&w->dying);
 	INIT_LIST_HEAD(&w->trash);

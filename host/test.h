@@ -71,6 +71,9 @@ void test_weakref_callbacks(void);
 void test_weakref_collected_weakref(void);
 void test_weakref_refcount_death(void);
 
+/* test_anchor.c */
+void test_anchors(void);
+
 /* test_garbage.c */
 void test_legacy(void);
 void test_legacy_saveall(void);

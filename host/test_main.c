@@ -106,6 +106,8 @@ static const struct {
 	  test_fast_remembered },
 	{ "fast paths: slots read in place equal ops->traverse",
 	  test_fast_slots },
+	{ "anchors: in list order until their objects leave the list",
+	  test_anchors },
 	{ "big: 10^6 chain freed by refcount, 64 KiB stack", test_big_chain },
 	{ "big: 10^6 ring collected, 64 KiB stack", test_big_ring },
 	{ "big: cycle with a 2*10^5 tail, 64 KiB stack", test_big_tail },

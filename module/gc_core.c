@@ -94,24 +94,96 @@ static void visit_reachable(struct rgc_head *child, void *arg)
 }
 
 /*
+ * Prefetching for move_unreachable(), which must walk @young in order:
+ * helpers walk the next AHEAD segments (cut at gc->cut, the anchors the
+ * list had), one node of one helper per node of the walk, so that each
+ * helper's next node has AHEAD nodes' time to arrive.  A helper stays
+ * ahead of the walk: it only ever reads nodes the walk has not reached,
+ * which nothing moves, and it retires when the walk enters its segment.
+ */
+#define AHEAD	8
+
+struct helper {
+	struct list_head *pos;
+	struct list_head *end;
+};
+
+struct ahead {
+	struct rgc_state *gc;
+	struct list_head *young;
+	u32 seg;
+	u32 rr;
+	struct helper h[AHEAD];
+};
+
+/* Segment @s of the list: from cut[@s - 1] (or the start) to cut[@s]. */
+static void ahead_assign(struct ahead *a, u32 s)
+{
+	struct helper *h = &a->h[s % AHEAD];
+
+	h->pos = NULL;
+	if (!s || s > a->gc->ncut)
+		return;
+	h->pos = &a->gc->cut[s - 1]->node;
+	h->end = s < a->gc->ncut ? &a->gc->cut[s]->node : a->young;
+	prefetch(h->pos);
+}
+
+static void ahead_init(struct ahead *a, struct rgc_state *gc,
+		       struct list_head *young)
+{
+	u32 s;
+
+	a->gc = gc;
+	a->young = young;
+	a->seg = 0;
+	a->rr = 0;
+	for (s = 0; s < AHEAD; s++)
+		a->h[s].pos = NULL;
+	for (s = 1; s <= AHEAD; s++)
+		ahead_assign(a, s);
+}
+
+static __always_inline void ahead_step(struct ahead *a, struct list_head *pos)
+{
+	struct helper *h;
+
+	if (a->seg < a->gc->ncut && pos == &a->gc->cut[a->seg]->node) {
+		/* The walk enters segment seg + 1: its helper is done. */
+		a->seg++;
+		ahead_assign(a, a->seg + AHEAD);
+	}
+	h = &a->h[a->rr++ % AHEAD];
+	if (h->pos && h->pos != h->end) {
+		h->pos = h->pos->next;
+		prefetch(h->pos);
+	}
+}
+
+/*
  * Objects of @young with gc_refs > 0 are reachable from outside, and so is
  * everything they reach.  Move the rest to @unreachable (flagged
  * COLLECTING | UNREACHABLE).  Reachable objects lose COLLECTING and move to
- * generation @gen.  Returns how many stayed reachable.
+ * generation @gen; every @an->stride-th becomes one of its anchors (@an:
+ * generation @gen's, or NULL).  Returns how many stayed reachable.
  */
 static unsigned long move_unreachable(struct rgc_state *gc,
 				      struct list_head *young,
 				      struct list_head *unreachable,
-				      unsigned int gen, unsigned long unseen)
+				      unsigned int gen, unsigned long unseen,
+				      struct rgc_anchors *an)
 {
 	struct reach r = { .young = young, .unseen = unseen };
 	struct list_head *pos = young->next;
 	unsigned long reachable = 0;
+	struct ahead a;
 
+	ahead_init(&a, gc, young);
 	while (pos != young) {
 		struct rgc_head *op = to_head(pos);
 		struct list_head *next;
 
+		ahead_step(&a, pos);
 		prefetch(pos->next);
 		if (op->gc_refs) {
 			/* Once every object was reached, children add nothing. */
@@ -119,6 +191,8 @@ static unsigned long move_unreachable(struct rgc_state *gc,
 				traverse(gc, op, visit_reachable, &r);
 			op->flags &= ~RGC_F_COLLECTING;
 			set_gen(op, gen);
+			if (an && !(++an->seen % an->stride))
+				rgc_anchor_add(an, op);
 			/* Read after traverse: it may have appended to @young. */
 			next = pos->next;
 			if (!(++reachable % RESCHED_EVERY))
@@ -130,24 +204,45 @@ static unsigned long move_unreachable(struct rgc_state *gc,
 		}
 		pos = next;
 	}
+	gc->ncut = 0;
 	return reachable;
 }
 
+/*
+ * Split @young into reachable and unreachable.  @generation is the
+ * generation collected, its list @young (with the younger ones spliced
+ * on), and @gen the one survivors move to; their anchors (gc_anchor.c)
+ * are used, then dropped, and survivors become anchors of @gen.
+ * @generation is -1 for the resurrection check, which has none.
+ */
 static unsigned long deduce_unreachable(struct rgc_state *gc,
 					struct list_head *young,
 					struct list_head *unreachable,
-					unsigned int gen, bool roots,
-					unsigned long *reachable)
+					int generation, unsigned int gen,
+					bool roots, unsigned long *reachable)
 {
 	unsigned long candidates, unseen = ~0UL;
+	struct rgc_anchors *an = NULL;
+	int i;
 
+	rgc_anchors_cut(gc, generation);
 	if (roots) {
 		candidates = rgc_take_roots(gc, young, &unseen);
 	} else {
 		candidates = rgc_update_refs(young);
 		rgc_subtract_refs(gc, young);
 	}
-	*reachable = move_unreachable(gc, young, unreachable, gen, unseen);
+	if (generation >= 0) {
+		u32 stride = gc->anchor_stride;
+
+		/* About RGC_ANCHORS / 2 to RGC_ANCHORS of them, if all live. */
+		if (candidates / RGC_ANCHORS > stride)
+			stride = candidates / RGC_ANCHORS;
+		for (i = 0; i <= generation; i++)
+			rgc_anchors_drop(gc, i, stride);
+		an = &gc->anchors[gen];
+	}
+	*reachable = move_unreachable(gc, young, unreachable, gen, unseen, an);
 	return candidates;
 }
 
@@ -274,7 +369,8 @@ static unsigned long handle_resurrected(struct rgc_state *gc,
 	}
 	list_for_each_entry(op, unreachable, node)
 		op->flags &= ~RGC_F_COLLECTING;
-	n = deduce_unreachable(gc, unreachable, still, gen, false, &survivors);
+	n = deduce_unreachable(gc, unreachable, still, -1, gen, false,
+			       &survivors);
 	list_for_each_entry(op, still, node)
 		op->flags &= ~RGC_F_UNREACHABLE;
 	list_splice_tail_init(unreachable, &gc->gen[gen].head);
@@ -569,7 +665,8 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	INIT_LIST_HEAD(&p->finalizers);
 	INIT_LIST_HEAD(&p->wrcb);
 
-	p->visited = deduce_unreachable(gc, young, &p->unreachable, p->oldgen,
+	p->visited = deduce_unreachable(gc, young, &p->unreachable, generation,
+					p->oldgen,
 					rgc_roots_known(gc, generation),
 					&survivors);
 	if (young != old) {

@@ -22,7 +22,7 @@
 #define RGC_NUM_GENERATIONS	3
 #define RGC_GEN_PERMANENT	3
 
-/* rgc_head.flags: the core owns bits 0-7, the client owns bits 8-31. */
+/* rgc_head.flags: the core owns bits 0-8, the client owns bits 9-31. */
 #define RGC_F_TRACKED		0x01u	/* on a generation list */
 #define RGC_F_COLLECTING	0x02u	/* in the set being collected */
 #define RGC_F_UNREACHABLE	0x04u	/* tentatively unreachable */
@@ -31,7 +31,8 @@
 #define RGC_F_GEN_MASK		(0x3u << RGC_F_GEN_SHIFT)
 #define RGC_F_REMEMBERED	0x40u	/* on the client's remembered set */
 #define RGC_F_DEFERRED		0x80u	/* on rgc_state.deferred */
-#define RGC_F_CLIENT_SHIFT	8
+#define RGC_F_ANCHOR		0x100u	/* in rgc_state.anchors */
+#define RGC_F_CLIENT_SHIFT	9
 
 /* Debug flags, with CPython's values. */
 #define RGC_DEBUG_STATS		BIT(0)
@@ -177,6 +178,24 @@ struct rgc_gen {
 	u64 count;
 };
 
+#define RGC_ANCHORS	32
+
+/**
+ * struct rgc_anchors - where a generation's list may be cut (gc_anchor.c)
+ * @at: objects of the generation's list, in list order, flagged
+ *	RGC_F_ANCHOR.
+ * @nr: entries of @at.
+ * @stride: a collection makes every @stride-th survivor moving here an
+ *	anchor; doubles each time @at fills up and is thinned.
+ * @seen: survivors moved here since the anchors were dropped.
+ */
+struct rgc_anchors {
+	struct rgc_head *at[RGC_ANCHORS];
+	u32 nr;
+	u32 stride;
+	u64 seen;
+};
+
 /**
  * struct rgc_result - the outcome of one collection
  * @generation: the generation collected.
@@ -250,6 +269,14 @@ struct rgc_pending {
  * @ops: the client's object operations.
  * @gen: generations 0, 1 and 2.
  * @permanent: the frozen generation (gc.freeze()).
+ * @anchors: per generation, the objects that cut its list into segments
+ *	(gc_anchor.c); generation 0 has none.
+ * @cut: the running collection's anchors, in list order: the segments
+ *	that taking roots walks side by side and move_unreachable()
+ *	prefetches (rgc_anchors_cut()).
+ * @ncut: entries of @cut.
+ * @anchor_stride: survivors between two anchors, at least (default
+ *	RGC_ANCHOR_STRIDE; tests set 1).
  * @deferred: new objects whose allocation made a collection due
  *	(rgc_track_auto()): as in CPython, where that collection runs
  *	inside the allocation, they join generation 0 only after it.
@@ -282,6 +309,10 @@ struct rgc_state {
 	const struct rgc_ops *ops;
 	struct rgc_gen gen[RGC_NUM_GENERATIONS];
 	struct rgc_gen permanent;
+	struct rgc_anchors anchors[RGC_NUM_GENERATIONS];
+	struct rgc_head *cut[RGC_NUM_GENERATIONS * RGC_ANCHORS];
+	u32 ncut;
+	u32 anchor_stride;
 	struct list_head deferred;
 	struct rgc_gen_stats stats[RGC_NUM_GENERATIONS];
 	u64 long_lived_total;

@@ -59,6 +59,9 @@ void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops)
 	}
 	INIT_LIST_HEAD(&gc->permanent.head);
 	INIT_LIST_HEAD(&gc->deferred);
+	gc->anchor_stride = RGC_ANCHOR_STRIDE;
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
+		gc->anchors[i].stride = RGC_ANCHOR_STRIDE;
 }
 
 /**
@@ -125,6 +128,8 @@ void rgc_untrack(struct rgc_state *gc, struct rgc_head *op)
 {
 	if (!rgc_is_tracked(op))
 		return;
+	if (op->flags & RGC_F_ANCHOR)
+		rgc_anchor_forget(gc, op);
 	list_del_init(&op->node);
 	op->flags &= ~(RGC_F_TRACKED | RGC_F_COLLECTING | RGC_F_UNREACHABLE |
 		       RGC_F_DEFERRED);
@@ -146,6 +151,8 @@ void rgc_retrack(struct rgc_state *gc, struct rgc_head *op)
 {
 	if (!rgc_is_tracked(op))
 		return;
+	if (op->flags & RGC_F_ANCHOR)
+		rgc_anchor_forget(gc, op);
 	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE | RGC_F_DEFERRED);
 	set_gen(op, 0);
 	list_move_tail(&op->node, &gc->gen[0].head);
@@ -198,6 +205,7 @@ void rgc_freeze(struct rgc_state *gc)
 	int i;
 
 	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
+		rgc_anchors_drop(gc, i, gc->anchor_stride);
 		rgc_merge_into(&gc->gen[i].head, &gc->permanent.head,
 			       RGC_GEN_PERMANENT);
 		gc->gen[i].count = 0;

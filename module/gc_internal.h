@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * gc_internal.h - what the collector core's files (gc_gen.c, gc_core.c,
- * gc_roots.c) share and nothing else uses: list and generation helpers,
+ * gc_roots.c, gc_anchor.c) share and nothing else uses: list and generation helpers,
  * the slot walk, and the passes that compute gc_refs.
  */
 #ifndef _REFGC_GC_INTERNAL_H
@@ -12,6 +12,9 @@
 #include "gc_core.h"
 
 #define RESCHED_EVERY	4096
+
+/* Survivors between two anchors, at least, by default (gc_anchor.c). */
+#define RGC_ANCHOR_STRIDE	64
 
 static inline struct rgc_head *to_head(struct list_head *node)
 {
@@ -54,6 +57,11 @@ static __always_inline void traverse(struct rgc_state *gc,
 unsigned long rgc_list_size(const struct list_head *head);
 void rgc_merge_into(struct list_head *from, struct list_head *to,
 		    unsigned int gen);
+
+void rgc_anchor_add(struct rgc_anchors *an, struct rgc_head *op);
+void rgc_anchors_drop(struct rgc_state *gc, int gen, u32 stride);
+void rgc_anchor_forget(struct rgc_state *gc, struct rgc_head *op);
+void rgc_anchors_cut(struct rgc_state *gc, int generation);
 
 unsigned long rgc_update_refs(struct list_head *young);
 void rgc_subtract_refs(struct rgc_state *gc, struct list_head *young);

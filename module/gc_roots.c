@@ -100,16 +100,26 @@ static bool keep_remembered(struct rgc_state *gc, struct rgc_head *src)
  * gc->verify_roots: count the references as well, and compare.  The
  * collection follows the count, so that a client bug is reported
  * without freeing anything in use.  The roots taken are marked
- * RGC_F_UNREACHABLE meanwhile (unused before move_unreachable()).
+ * RGC_F_UNREACHABLE meanwhile (unused before move_unreachable()).  The
+ * segments must have been @young's, in order, and covered all @n of its
+ * objects: a wrong cut counts as a wrong root.
  */
-static void verify_roots(struct rgc_state *gc, struct list_head *young)
+static void verify_roots(struct rgc_state *gc, struct list_head *young,
+			 unsigned long n)
 {
 	struct rgc_head *op;
+	u32 c = 0;
 
-	list_for_each_entry(op, young, node)
+	list_for_each_entry(op, young, node) {
+		if (c < gc->ncut && op == gc->cut[c])
+			c++;
 		if (op->gc_refs)
 			op->flags |= RGC_F_UNREACHABLE;
-	rgc_update_refs(young);
+	}
+	if (c != gc->ncut)
+		gc->roots_wrong++;
+	if (rgc_update_refs(young) != n)
+		gc->roots_wrong++;
 	rgc_subtract_refs(gc, young);
 	gc->others = 0;
 	list_for_each_entry(op, young, node) {
@@ -123,32 +133,92 @@ static void verify_roots(struct rgc_state *gc, struct list_head *young)
 	}
 }
 
+/* Segments of the list walked side by side (gc_anchor.c). */
+#define WALKERS	16
+
+struct walker {
+	struct list_head *pos;
+	struct list_head *end;
+};
+
+/* Segment @s of @young (rgc_anchors_cut()), or false past the last. */
+static bool segment(struct rgc_state *gc, struct list_head *young, u32 s,
+		    struct walker *w)
+{
+	if (s > gc->ncut)
+		return false;
+	w->pos = s ? &gc->cut[s - 1]->node : young->next;
+	w->end = s < gc->ncut ? &gc->cut[s]->node : young;
+	prefetch(w->pos);
+	return true;
+}
+
+/*
+ * gc_refs = 1 for the objects of @young referenced from outside every
+ * object, else 0; all flagged COLLECTING.  The order does not matter, so
+ * this walks up to WALKERS segments at once, each one node per round,
+ * prefetching its next node: the misses overlap instead of following one
+ * another.  Returns how many objects.
+ */
+static unsigned long take_external(struct rgc_state *gc,
+				   struct list_head *young)
+{
+	struct walker w[WALKERS];
+	unsigned long n = 0;
+	u32 next = 0;
+	int i, nw, live;
+
+	for (nw = 0; nw < WALKERS; nw++)
+		if (!segment(gc, young, next++, &w[nw]))
+			break;
+	live = nw;
+	while (live) {
+		for (i = 0; i < nw; i++) {
+			struct list_head *pos = w[i].pos;
+			struct rgc_head *op;
+
+			if (pos == w[i].end) {
+				/* Done with a segment; retired once none is left. */
+				if (pos && !segment(gc, young, next++, &w[i])) {
+					w[i].pos = NULL;
+					w[i].end = NULL;
+					live--;
+				}
+				continue;
+			}
+			w[i].pos = pos->next;
+			prefetch(w[i].pos);
+			op = to_head(pos);
+			op->gc_refs = gc->ops->external(op);
+			gc->others += !op->gc_refs;
+			op->flags |= RGC_F_COLLECTING;
+			if (!(++n % RESCHED_EVERY))
+				cond_resched();
+		}
+	}
+	return n;
+}
+
 /*
  * gc_refs = 1 for the roots of @young, else 0; returns how many objects,
- * and in @others how many are not roots.
+ * and in @others how many are not roots.  gc->cut holds @young's anchors.
  */
 unsigned long rgc_take_roots(struct rgc_state *gc, struct list_head *young,
 			     unsigned long *others)
 {
 	struct rgc_head *op;
-	unsigned long n = 0;
+	unsigned long n;
 
 	gc->roots_taken++;
 	gc->others = 0;
-	list_for_each_entry(op, young, node) {
-		op->gc_refs = gc->ops->external(op);
-		gc->others += !op->gc_refs;
-		op->flags |= RGC_F_COLLECTING;
-		if (!(++n % RESCHED_EVERY))
-			cond_resched();
-	}
+	n = take_external(gc, young);
 	/* New objects an automatic collection waits with refer from outside. */
 	list_for_each_entry(op, &gc->deferred, node)
 		traverse(gc, op, visit_root, gc);
 	if (gc->ops->for_each_remembered)
 		gc->ops->for_each_remembered(gc, keep_remembered);
 	if (gc->verify_roots)
-		verify_roots(gc, young);
+		verify_roots(gc, young, n);
 	*others = gc->others;
 	return n;
 }
