@@ -4,7 +4,7 @@
  * (module/gc_core.c, built for the host) on the same graphs and workloads
  * as refgc_bench and cpython_bench.py, with no emulation in the way, so
  * that cache behaviour shows.  Its client is native_model.c, the kernel
- * client's object model and rgc_ops rebuilt for the host (the 72-byte
+ * client's object model and rgc_ops rebuilt for the host (the 64-byte
  * object, two inline slots, roots from handles, slots read in place,
  * bulk deletion, the remembered set, a slab-like pool), not the test
  * client host/hobj.c.  Prints one JSON object per measurement,

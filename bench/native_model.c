@@ -17,11 +17,12 @@
 
 #include "native_model.h"
 
-/* The kernel's layout: 72 bytes, what a collection reads in the first 64. */
-_Static_assert(sizeof(struct nobj) == 72, "struct nobj is 72 bytes");
+/* The kernel's layout: 64 bytes, one cache line, id last. */
+_Static_assert(sizeof(struct nobj) == 64, "struct nobj is 64 bytes");
 _Static_assert(offsetof(struct nobj, gc) == 0, "nobj.gc at offset 0");
-_Static_assert(offsetof(struct nobj, nslots) + sizeof(u32) <= 64,
-	       "the hot fields fit in 64 bytes");
+_Static_assert(offsetof(struct nobj, slots) == offsetof(struct nobj, inl),
+	       "nobj.slots shares nobj.inl's storage");
+_Static_assert(offsetof(struct nobj, id) == 56, "nobj.id at offset 56");
 
 static void *xmalloc(size_t bytes)
 {
@@ -93,7 +94,7 @@ static inline struct nworld *to_world(struct rgc_state *gc)
 /* Bytes of @o's slot array outside the object, as obj_slots_bytes(). */
 static inline size_t slots_bytes(const struct nobj *o)
 {
-	if (nobj_type(o) == NOBJ_TYPE_WEAKREF || o->slots == o->inl)
+	if (!nobj_slots_on_heap(o))
 		return 0;
 	return (size_t)o->cap * sizeof(*o->slots);
 }
@@ -209,9 +210,8 @@ static void nw_scan_remembered(struct rgc_state *gc, rgc_keep_t keep)
  */
 static void free_slots_array(struct nobj *o)
 {
-	if (slots_bytes(o))
+	if (nobj_slots_on_heap(o))
 		free(o->slots);
-	o->slots = NULL;
 	o->cap = 0;
 }
 
@@ -263,7 +263,7 @@ static void dealloc_step(struct nworld *w)
 		obj_free(w, o);
 		return;
 	}
-	child = o->slots[--f->next];
+	child = nobj_slots(o)[--f->next];
 	o->nslots = f->next;
 	w->nr_slots--;
 	nobj_decref(w, child);
@@ -305,15 +305,13 @@ void nw_reap(struct nworld *w)
 /* refgc_clear_slots(): tp_clear, slots taken off first, last to first. */
 static void clear_slots(struct nworld *w, struct nobj *o)
 {
-	struct nobj *inl[NOBJ_INLINE_SLOTS], **slots = o->slots;
+	struct nobj *inl[NOBJ_INLINE_SLOTS], **slots;
 	size_t bytes = slots_bytes(o);
 	u32 i = o->nslots;
 
-	if (nobj_type(o) == NOBJ_TYPE_WEAKREF || !slots)
+	if (!o->cap)
 		return;
-	if (!bytes)
-		slots = memcpy(inl, o->inl, sizeof(inl));
-	o->slots = o->inl;
+	slots = bytes ? o->slots : memcpy(inl, o->inl, sizeof(inl));
 	o->nslots = 0;
 	o->cap = NOBJ_INLINE_SLOTS;
 	w->nr_slots -= i;
@@ -332,7 +330,7 @@ static void clear_slots(struct nworld *w, struct nobj *o)
 static bool deaths_observable(struct list_head *set, struct nobj **stop,
 			      u32 *stop_slot)
 {
-	struct nobj *o;
+	struct nobj *o, **slots;
 	u32 i;
 
 	list_for_each_entry(o, set, gc.node) {
@@ -343,8 +341,9 @@ static bool deaths_observable(struct list_head *set, struct nobj **stop,
 		    (nobj_has_of(o, NOBJ_OF_FINALIZER) &&
 		     !rgc_is_finalized(&o->gc)))
 			return true;
+		slots = nobj_slots(o);
 		for (i = 0; i < o->nslots; i++) {
-			struct nobj *c = o->slots[i];
+			struct nobj *c = slots[i];
 
 			if (rgc_is_collecting(&c->gc))
 				continue;
@@ -365,10 +364,12 @@ static void undo_outside(struct list_head *set, struct nobj *stop,
 	u32 i, n;
 
 	list_for_each_entry(o, set, gc.node) {
+		struct nobj **slots = nobj_slots(o);
+
 		n = o == stop ? stop_slot : o->nslots;
 		for (i = 0; i < n; i++)
-			if (!rgc_is_collecting(&o->slots[i]->gc))
-				o->slots[i]->gc.refcnt++;
+			if (!rgc_is_collecting(&slots[i]->gc))
+				slots[i]->gc.refcnt++;
 		if (o == stop)
 			return;
 	}
@@ -393,7 +394,7 @@ static bool nw_delete_set(struct rgc_state *gc, struct list_head *set)
 	list_for_each_entry_safe(o, next, set, gc.node) {
 		if (o->gc.flags & RGC_F_REMEMBERED)
 			nw_forget(w, o);
-		if (slots_bytes(o))
+		if (nobj_slots_on_heap(o))
 			free(o->slots);
 		slots += o->nslots;
 		n++;
@@ -414,13 +415,13 @@ static bool nw_delete_set(struct rgc_state *gc, struct list_head *set)
 /* The rgc_ops of module/collect.c. */
 static void nw_traverse(struct rgc_head *h, rgc_visit_t visit, void *arg)
 {
-	struct nobj *o = to_nobj(h);
+	struct nobj *o = to_nobj(h), **slots = nobj_slots(o);
 	u32 i;
 
 	if (nobj_type(o) == NOBJ_TYPE_WEAKREF)
 		return;
 	for (i = 0; i < o->nslots; i++)
-		visit(&o->slots[i]->gc, arg);
+		visit(&slots[i]->gc, arg);
 }
 
 /* gc_external(): handles, the garbage list, a queued FINALIZE event. */
@@ -504,8 +505,10 @@ static const struct rgc_ops nw_ops = {
 	.save_garbage = nw_save_garbage,
 	.now_ns = nw_now_ns,
 	.external = nw_external,
-	.slots_offset = offsetof(struct nobj, slots),
+	.slots_offset = offsetof(struct nobj, inl),
 	.nslots_offset = offsetof(struct nobj, nslots),
+	.cap_offset = offsetof(struct nobj, cap),
+	.inline_slots = NOBJ_INLINE_SLOTS,
 	.delete_set = nw_delete_set,
 	.for_each_remembered = nw_scan_remembered,
 };
@@ -560,8 +563,7 @@ struct nobj *nobj_new(struct nworld *w)
 
 	memset(o, 0, sizeof(*o));	/* kmem_cache_zalloc() */
 	o->id = ++w->last_id;
-	o->slots = o->inl;
-	o->cap = NOBJ_INLINE_SLOTS;
+	o->cap = NOBJ_INLINE_SLOTS;	/* o->inl, zeroed */
 	o->gc.flags |= NOBJ_TYPE_NODE << NOBJ_TYPE_SHIFT;
 	o->gc.refcnt = 1;
 	o->gc.aux = 1;
@@ -605,7 +607,7 @@ void nobj_link(struct nworld *w, struct nobj *src, struct nobj *dst)
 	dst->gc.refcnt++;
 	if (rgc_barrier(&src->gc, &dst->gc))
 		nw_remember(w, src);
-	src->slots[src->nslots++] = dst;
+	nobj_slots(src)[src->nslots++] = dst;
 	w->nr_slots++;
 }
 

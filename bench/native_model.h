@@ -7,13 +7,14 @@
  * runs rather than the test client host/hobj.c.
  *
  * What is mirrored:
- *  - struct nobj is struct refgc_object, field for field: 72 bytes, the
- *    rgc_head, two inline slots, the slot array pointer and nslots in
- *    the first 64 bytes; handles counted in gc.aux, the object flags and
- *    type in gc.flags' client bits.
+ *  - struct nobj is struct refgc_object, field for field: 64 bytes, the
+ *    rgc_head, two inline slots sharing their storage with the slot
+ *    array pointer (cap says which is live), nslots, cap and id; handles
+ *    counted in gc.aux, the object flags and type in gc.flags' client
+ *    bits.
  *  - the rgc_ops of module/collect.c: ops->external (handles, the
  *    garbage and pending flags), the slot array read in place
- *    (slots_offset, nslots_offset), ops->delete_set (module/dealloc.c's
+ *    (slots_offset, nslots_offset, cap_offset, inline_slots), ops->delete_set (module/dealloc.c's
  *    refgc_free_set(): bulk freeing when no death can be seen) and
  *    ops->for_each_remembered, with rgc_barrier() on every link.
  *  - deallocation as module/dealloc.c: the dying list, slots released
@@ -126,22 +127,23 @@ static inline void npool_free_bulk(struct npool *p, size_t n, void **c)
 #define NOBJ_TYPE_NODE		2
 
 /**
- * struct nobj - struct refgc_object on the host (72 bytes)
+ * struct nobj - struct refgc_object on the host (64 bytes)
  * @gc: the collector's head; gc.aux counts the handles, gc.flags' client
  *	bits hold NOBJ_OF_* bits (none are ever set here, but the
  *	collection reads them where the kernel's does) and the type
  *	(NOBJ_TYPE_NODE).
- * @inl: the first NOBJ_INLINE_SLOTS slots, while they fit.
- * @slots: the references held, in order: @inl, or an array of @cap.
+ * @inl: the slots while @cap is NOBJ_INLINE_SLOTS, in the object.
+ * @slots: the slot array once more are needed (@cap above it).
  * @wref: a weakref's part (never used here, kept for the layout).
  * @nslots: slots used.
- * @cap: slots @slots can hold.
+ * @cap: slots the object can hold; says which of @inl and @slots is
+ *	live (nobj_slots()).
  * @id: the object id, unique within its world.
  */
 struct nobj {
 	struct rgc_head gc;
-	struct nobj *inl[NOBJ_INLINE_SLOTS];
 	union {
+		struct nobj *inl[NOBJ_INLINE_SLOTS];
 		struct nobj **slots;
 		void *wref;
 	};
@@ -149,6 +151,17 @@ struct nobj {
 	u32 cap;
 	u64 id;
 };
+
+/* As obj_slots_on_heap() and obj_slots(): where @o's slots live. */
+static inline bool nobj_slots_on_heap(const struct nobj *o)
+{
+	return o->cap > NOBJ_INLINE_SLOTS;
+}
+
+static inline struct nobj **nobj_slots(struct nobj *o)
+{
+	return nobj_slots_on_heap(o) ? o->slots : o->inl;
+}
 
 /* As obj_type_id() and obj_has_of(). */
 static inline unsigned int nobj_type(const struct nobj *o)

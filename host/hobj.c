@@ -352,16 +352,21 @@ static void ops_scan_remembered(struct rgc_state *gc, rgc_keep_t keep)
 
 /*
  * The slot array the core reads in place: hobj.gc is at offset 0, so a
- * struct hobj * is the struct rgc_head * the core expects, and nslots is
- * a u32.  A weakref has no slots (nslots stays 0).
+ * struct hobj * is the struct rgc_head * the core expects, and nslots and
+ * cap are u32s.  The array is always malloc()ed (no inline slots: cap is
+ * never below nslots, so nonzero whenever there are slots).  A weakref
+ * has no slots (nslots stays 0).
  */
 #define HOBJ_SLOTS							\
 	.slots_offset = offsetof(struct hobj, slots),			\
-	.nslots_offset = offsetof(struct hobj, nslots)
+	.nslots_offset = offsetof(struct hobj, nslots),			\
+	.cap_offset = offsetof(struct hobj, cap),			\
+	.inline_slots = 0
 
 _Static_assert(offsetof(struct hobj, gc) == 0, "hobj.gc at offset 0");
-_Static_assert(sizeof(((struct hobj *)0)->nslots) == sizeof(u32),
-	       "hobj.nslots is a u32");
+_Static_assert(sizeof(((struct hobj *)0)->nslots) == sizeof(u32) &&
+	       sizeof(((struct hobj *)0)->cap) == sizeof(u32),
+	       "hobj.nslots and hobj.cap are u32s");
 
 const struct rgc_ops hobj_ops = { HOBJ_OPS };
 

@@ -44,7 +44,7 @@ static void gc_traverse(struct rgc_head *h, rgc_visit_t visit, void *arg)
 
 	if (obj_is_weakref(o))
 		return;
-	slots = o->slots;
+	slots = obj_slots(o);
 	n = o->nslots;
 	for (i = 0; i < n; i++) {
 		if (i + 4 < n)
@@ -264,9 +264,15 @@ static const struct rgc_ops refgc_gc_ops = {
 	.start = gc_start,
 	.now_ns = gc_now_ns,
 	.external = gc_external,
-	/* refgc_object.gc is at offset 0 (refgc_gc_init()) */
-	.slots_offset = offsetof(struct refgc_object, slots),
+	/*
+	 * refgc_object.gc is at offset 0 (refgc_gc_init()); the slots are
+	 * o->inl in place while cap <= REFGC_INLINE_SLOTS, else o->slots
+	 * points at them (obj_slots()).
+	 */
+	.slots_offset = offsetof(struct refgc_object, inl),
 	.nslots_offset = offsetof(struct refgc_object, nslots),
+	.cap_offset = offsetof(struct refgc_object, cap),
+	.inline_slots = REFGC_INLINE_SLOTS,
 	.delete_set = gc_delete_set,
 	.for_each_remembered = refgc_scan_remembered,
 };

@@ -37,6 +37,10 @@
 
 #define REAP_RESCHED	1024
 
+/*
+ * A dying container's slots go: its array, if it has one on the heap
+ * (inline slots are part of the object); @cap 0 says there are none.
+ */
 static void free_slots_array(struct refgc_arena *a, struct refgc_object *o)
 {
 	u64 bytes = obj_slots_bytes(o);
@@ -45,7 +49,6 @@ static void free_slots_array(struct refgc_arena *a, struct refgc_object *o)
 		kvfree(o->slots);
 		refgc_uncharge(a, bytes);
 	}
-	o->slots = NULL;
 	o->cap = 0;
 }
 
@@ -199,7 +202,7 @@ static void dealloc_step(struct refgc_arena *a)
 		obj_free(a, o);
 		return;
 	}
-	child = o->slots[--f->next];
+	child = obj_slots(o)[--f->next];
 	o->nslots = f->next;
 	a->nr_slots--;
 	refgc_decref(a, child);
@@ -260,15 +263,15 @@ void refgc_reap(struct refgc_arena *a)
  */
 void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
 {
-	struct refgc_object *inl[REFGC_INLINE_SLOTS], **slots = o->slots;
+	struct refgc_object *inl[REFGC_INLINE_SLOTS], **slots;
 	u64 bytes = obj_slots_bytes(o);
 	u32 i = o->nslots;
 
-	if (obj_is_weakref(o) || !slots)
+	/* No slots: an atomic object, a weakref, a container that died. */
+	if (!o->cap)
 		return;
-	if (!bytes)
-		slots = memcpy(inl, o->inl, sizeof(inl));
-	o->slots = o->inl;
+	/* Off @o first: inline ones by copy, an array by its pointer. */
+	slots = bytes ? o->slots : memcpy(inl, o->inl, sizeof(inl));
 	o->nslots = 0;
 	o->cap = REFGC_INLINE_SLOTS;
 	a->nr_slots -= i;
@@ -292,7 +295,7 @@ void refgc_clear_slots(struct refgc_arena *a, struct refgc_object *o)
 static bool deaths_observable(struct list_head *set, struct refgc_object **stop,
 			      u32 *stop_slot)
 {
-	struct refgc_object *o;
+	struct refgc_object *o, **slots;
 	u32 i;
 
 	list_for_each_entry(o, set, gc.node) {
@@ -301,8 +304,9 @@ static bool deaths_observable(struct list_head *set, struct refgc_object **stop,
 		if (obj_is_weakref(o) || obj_has_of(o, REFGC_OF_WEAKREFS) ||
 		    obj_needs_finalize(o))
 			return true;
+		slots = obj_slots(o);
 		for (i = 0; i < o->nslots; i++) {
-			struct refgc_object *c = o->slots[i];
+			struct refgc_object *c = slots[i];
 
 			if (rgc_is_collecting(&c->gc))
 				continue;
@@ -323,10 +327,12 @@ static void undo_outside(struct list_head *set, struct refgc_object *stop,
 	u32 i, n;
 
 	list_for_each_entry(o, set, gc.node) {
+		struct refgc_object **slots = obj_slots(o);
+
 		n = o == stop ? stop_slot : o->nslots;
 		for (i = 0; i < n; i++)
-			if (!rgc_is_collecting(&o->slots[i]->gc))
-				o->slots[i]->gc.refcnt++;
+			if (!rgc_is_collecting(&slots[i]->gc))
+				slots[i]->gc.refcnt++;
 		if (o == stop)
 			return;
 	}
@@ -363,9 +369,11 @@ bool refgc_free_set(struct refgc_arena *a, struct list_head *set)
 	}
 	list_for_each_entry_safe(o, next, set, gc.node) {
 		obj_forget(a, o, &t);
-		if (obj_slots_bytes(o))
+		/* Only a heap array: inline slots go with the object. */
+		if (obj_slots_on_heap(o)) {
 			kvfree(o->slots);
-		t.bytes += obj_slots_bytes(o);
+			t.bytes += obj_slots_bytes(o);
+		}
 		slots += o->nslots;
 		bulk[nb++] = o;
 		if (nb == FREE_BULK) {

@@ -306,7 +306,8 @@ static int graph_show(struct seq_file *m, void *v)
 	}
 	n = min_t(u32, obj_nslots(o), it->slot + DUMP_EDGES);
 	for (i = it->slot; i < n; i++)
-		seq_printf(m, "  o%llu -> o%llu;\n", o->id, o->slots[i]->id);
+		seq_printf(m, "  o%llu -> o%llu;\n", o->id,
+			   obj_slots(o)[i]->id);
 	return 0;
 }
 

@@ -106,13 +106,20 @@ typedef bool (*rgc_keep_t)(struct rgc_state *gc, struct rgc_head *src);
  *	comes from a tracked object's slots.  A full collection with no
  *	frozen and no deferred object then has exactly these roots, and
  *	skips trial deletion's counting passes (rgc_roots_known()).
- * @slots_offset: with @nslots_offset, the client's references are an
- *	array of pointers to objects whose rgc_head is at offset 0, found
- *	through a pointer at this offset from the rgc_head, and @traverse
- *	is only the same walk: the core reads the array itself (no
- *	indirect call per object and per reference).
+ * @slots_offset: with @nslots_offset and @cap_offset, the client's
+ *	references are an array of pointers to objects whose rgc_head is at
+ *	offset 0, and @traverse is only the same walk: the core reads the
+ *	array itself (no indirect call per object and per reference).
+ *	While the capacity is at most @inline_slots, the array is in the
+ *	object, at this offset from the rgc_head; above it, a pointer to
+ *	the array is there instead.
  * @nslots_offset: where the array's length (u32) is, from the rgc_head;
  *	0 when @slots_offset is unused.
+ * @cap_offset: where the array's capacity (u32) is, from the rgc_head,
+ *	which says where the array is (@slots_offset); required with
+ *	@nslots_offset.
+ * @inline_slots: the most slots the object holds in place, at
+ *	@slots_offset; 0 when the array is always elsewhere.
  * @delete_set: optional; free every object of @set (the unreachable
  *	objects deletion would clear one by one) at once, if that cannot
  *	be told apart from clearing them in order: returns true when it
@@ -142,6 +149,8 @@ struct rgc_ops {
 	bool (*external)(const struct rgc_head *op);
 	unsigned int slots_offset;
 	unsigned int nslots_offset;
+	unsigned int cap_offset;
+	u32 inline_slots;
 	bool (*delete_set)(struct rgc_state *gc, struct list_head *set);
 	void (*for_each_remembered)(struct rgc_state *gc, rgc_keep_t keep);
 };

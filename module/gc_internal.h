@@ -29,15 +29,18 @@ static inline void set_gen(struct rgc_head *op, unsigned int gen)
 /*
  * Call @visit on every reference @op holds: the client's slot array, read
  * in place when ops->nslots_offset says where it is (@visit is then a
- * direct call, inlined), else through ops->traverse.
+ * direct call, inlined), else through ops->traverse.  The array is at
+ * ops->slots_offset itself while the capacity is at most
+ * ops->inline_slots, else a pointer to it is: one load more than a
+ * pointer alone (the capacity, beside the length) and a select.
  */
 static __always_inline void traverse(struct rgc_state *gc,
 				     struct rgc_head *op, rgc_visit_t visit,
 				     void *arg)
 {
 	const struct rgc_ops *ops = gc->ops;
-	struct rgc_head **slots;
-	u32 i, n;
+	struct rgc_head **slots, **inl;
+	u32 i, n, cap;
 
 	if (!ops->nslots_offset) {
 		ops->traverse(op, visit, arg);
@@ -46,7 +49,11 @@ static __always_inline void traverse(struct rgc_state *gc,
 	n = *(u32 *)((char *)op + ops->nslots_offset);
 	if (!n)
 		return;
-	slots = *(struct rgc_head ***)((char *)op + ops->slots_offset);
+	cap = *(u32 *)((char *)op + ops->cap_offset);
+	inl = (struct rgc_head **)((char *)op + ops->slots_offset);
+	/* Both loaded, one chosen: a conditional move, no branch to miss. */
+	slots = *(struct rgc_head ***)inl;
+	slots = cap > ops->inline_slots ? slots : inl;
 	for (i = 0; i < n; i++) {
 		if (i + 4 < n)
 			prefetch(slots[i + 4]);

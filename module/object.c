@@ -140,10 +140,8 @@ struct refgc_object *refgc_obj_alloc(struct refgc_arena *a, u16 type,
 		obj_set_of(o, REFGC_OF_PAYLOAD);
 	}
 
-	if (refgc_is_container(a, o)) {
-		o->slots = o->inl;
-		o->cap = REFGC_INLINE_SLOTS;
-	}
+	if (refgc_is_container(a, o))
+		o->cap = REFGC_INLINE_SLOTS;	/* o->inl, zeroed */
 	if (t->flags & REFGC_TYPE_FINALIZER)
 		obj_set_of(o, REFGC_OF_FINALIZER);
 	o->gc.refcnt = 1;
@@ -289,8 +287,9 @@ static int lookup_pair(struct refgc_arena *a, u64 src_id, u64 dst_id,
 
 /*
  * Half again as many slots: out of the object into an array once the
- * inline ones are full (the array alone is charged: the inline slots
- * are part of the object).
+ * inline ones are full, copied out before o->slots, which shares their
+ * storage, is set (the array alone is charged: the inline slots are part
+ * of the object).
  */
 static int grow_slots(struct refgc_arena *a, struct refgc_object *o)
 {
@@ -335,7 +334,7 @@ static int op_link(struct refgc_arena *a, struct refgc_op *op)
 	dst->gc.refcnt++;
 	refgc_barrier(a, src, dst);
 	op->result = src->nslots;
-	src->slots[src->nslots++] = dst;
+	obj_slots(src)[src->nslots++] = dst;
 	a->nr_slots++;
 	return 0;
 }
@@ -344,10 +343,9 @@ static int op_link(struct refgc_arena *a, struct refgc_op *op)
 static void remove_slot(struct refgc_arena *a, struct refgc_object *src,
 			u32 i)
 {
-	struct refgc_object *dst = src->slots[i];
+	struct refgc_object **slots = obj_slots(src), *dst = slots[i];
 
-	memmove(&src->slots[i], &src->slots[i + 1],
-		(src->nslots - i - 1) * sizeof(*src->slots));
+	memmove(&slots[i], &slots[i + 1], (src->nslots - i - 1) * sizeof(*slots));
 	src->nslots--;
 	a->nr_slots--;
 	refgc_decref(a, dst);
@@ -362,21 +360,22 @@ static int op_unlink(struct refgc_arena *a, struct refgc_op *op)
 		return err;
 	if (op->arg >= src->nslots)
 		return -EINVAL;
-	op->result = src->slots[op->arg]->id;
+	op->result = obj_slots(src)[op->arg]->id;
 	remove_slot(a, src, op->arg);
 	return 0;
 }
 
 static int op_remove(struct refgc_arena *a, struct refgc_op *op)
 {
-	struct refgc_object *src, *dst;
+	struct refgc_object *src, *dst, **slots;
 	int err = lookup_pair(a, op->id, op->arg, &src, &dst);
 	u32 i;
 
 	if (err)
 		return err;
+	slots = obj_slots(src);
 	for (i = 0; i < src->nslots; i++) {
-		if (src->slots[i] == dst) {
+		if (slots[i] == dst) {
 			op->result = i;
 			remove_slot(a, src, i);
 			return 0;
@@ -387,7 +386,7 @@ static int op_remove(struct refgc_arena *a, struct refgc_op *op)
 
 static int op_set(struct refgc_arena *a, struct refgc_op *op)
 {
-	struct refgc_object *src, *dst, *old;
+	struct refgc_object *src, *dst, *old, **slots;
 	int err = lookup_pair(a, op->id, op->arg, &src, &dst);
 
 	if (err)
@@ -398,8 +397,9 @@ static int op_set(struct refgc_arena *a, struct refgc_op *op)
 		return -ENOSPC;
 	dst->gc.refcnt++;
 	refgc_barrier(a, src, dst);
-	old = src->slots[op->arg2];
-	src->slots[op->arg2] = dst;
+	slots = obj_slots(src);
+	old = slots[op->arg2];
+	slots[op->arg2] = dst;
 	op->result = old->id;
 	refgc_decref(a, old);
 	return 0;

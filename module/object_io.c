@@ -111,7 +111,7 @@ static int io_get_slots(struct refgc_arena *a, struct refgc_op *op,
 		n = obj_is_weakref(o) ? 0 : o->nslots;
 		want = min(n, op->arg2);
 		for (k = 0; pos + k < want && k < IDS_CHUNK; k++)
-			ids[k] = o->slots[pos + k]->id;
+			ids[k] = obj_slots(o)[pos + k]->id;
 		mutex_unlock(&a->lock);
 		if (k && copy_to_user(uids + pos, ids, k * sizeof(*ids)))
 			return -EFAULT;
@@ -174,7 +174,7 @@ static int io_get_referrers(struct refgc_arena *a, struct refgc_op *op,
 			i = id == next ? slot : 0;
 			slot = 0;
 			for (; cont && i < o->nslots && budget; i++, budget--) {
-				if (o->slots[i] == target) {
+				if (obj_slots(o)[i] == target) {
 					hit = true;
 					break;
 				}

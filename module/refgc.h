@@ -120,25 +120,29 @@ struct refgc_wref {
 #define REFGC_INLINE_SLOTS	2
 
 /**
- * struct refgc_object - one object of an arena (72 bytes on 64-bit)
+ * struct refgc_object - one object of an arena (64 bytes on 64-bit)
  * @gc: the collector's head; gc.aux counts the handles, the client bits
  *	of gc.flags hold the REFGC_OF_* bits and the type (obj_type_id()).
- * @inl: a container's first REFGC_INLINE_SLOTS slots, while they fit.
- * @slots: the references a container holds, in order: @inl, or an array
- *	of @cap entries once more are needed; NULL for an atomic object.
- * @wref: for weakref objects, which hold no slots.
+ * @inl: a container's slots while @cap is REFGC_INLINE_SLOTS: they live
+ *	in the object itself.
+ * @slots: a container's slot array once more are needed (@cap above
+ *	REFGC_INLINE_SLOTS), kvmalloc()ed.
+ * @wref: for weakref objects, which hold no slots (@cap 0).
  * @nslots: slots used.
- * @cap: slots @slots can hold.
+ * @cap: slots the object can hold: 0 for an atomic object, a weakref or
+ *	an object whose slots are gone; REFGC_INLINE_SLOTS while they are
+ *	@inl; more when they are in @slots.  It says which member of the
+ *	union is live: read the slots through obj_slots() only.
  * @id: the object id, unique within its arena for the arena's life.
  *
- * What a collection reads of every object (@gc, its flags included,
- * @inl, @slots, @nslots) comes first, in 64 bytes.  The payload, which
- * few objects have, is in arena->payloads (REFGC_OF_PAYLOAD).
+ * Everything a collection reads of an object (@gc, its flags included,
+ * the union, @nslots, @cap) and @id fill one cache line.  The payload,
+ * which few objects have, is in arena->payloads (REFGC_OF_PAYLOAD).
  */
 struct refgc_object {
 	struct rgc_head gc;
-	struct refgc_object *inl[REFGC_INLINE_SLOTS];
 	union {
+		struct refgc_object *inl[REFGC_INLINE_SLOTS];
 		struct refgc_object **slots;
 		struct refgc_wref *wref;
 	};
@@ -147,10 +151,10 @@ struct refgc_object {
 	u64 id;
 };
 
-/* The layout promised above, on 64-bit: one cache line and @id. */
+/* The layout promised above, on 64-bit: one cache line, @id last. */
 static_assert(BITS_PER_LONG != 64 ||
-	      (sizeof(struct refgc_object) == 72 &&
-	       offsetof(struct refgc_object, id) == 64));
+	      (sizeof(struct refgc_object) == 64 &&
+	       offsetof(struct refgc_object, id) == 56));
 
 /**
  * struct refgc_type_ent - a registered type
@@ -354,10 +358,32 @@ static inline u64 obj_payload_size(struct refgc_arena *a,
 	return p ? p->size : 0;
 }
 
+/* Whether @o's slots are a kvmalloc()ed array, @o->slots (see @cap). */
+static inline bool obj_slots_on_heap(const struct refgc_object *o)
+{
+	return o->cap > REFGC_INLINE_SLOTS;
+}
+
+/**
+ * obj_slots() - the live slot array of an object
+ * @o: the object.
+ *
+ * Every read or write of a slot goes through here: @o->inl while the
+ * slots fit in the object, else the array @o->slots points at.  Only the
+ * first @o->nslots entries are slots; an atomic object or a weakref has
+ * none (and a weakref's @o->wref shares the storage of @o->inl).
+ *
+ * Return: the array.
+ */
+static inline struct refgc_object **obj_slots(struct refgc_object *o)
+{
+	return obj_slots_on_heap(o) ? o->slots : o->inl;
+}
+
 /* Bytes of @o's slot array outside the object (none while inline). */
 static inline u64 obj_slots_bytes(const struct refgc_object *o)
 {
-	if (obj_is_weakref(o) || o->slots == o->inl)
+	if (!obj_slots_on_heap(o))
 		return 0;
 	return (u64)o->cap * sizeof(*o->slots);
 }
