@@ -7,7 +7,7 @@
  * A pass over a list is a pointer chase: each node's address is known
  * only once the previous node has arrived, so a pass over a long-lived
  * generation, scattered over slab pages, costs one memory latency per
- * object.  Walking 16 segments side by side keeps 16 misses in flight.
+ * object.  Walking 32 segments side by side keeps 32 misses in flight.
  * Taking roots (gc_roots.c) visits objects in any order and uses them;
  * move_unreachable() must keep CPython's order and does not.
  *

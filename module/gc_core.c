@@ -101,7 +101,7 @@ static void visit_reachable(struct rgc_head *child, void *arg)
  * ahead of the walk: it only ever reads nodes the walk has not reached,
  * which nothing moves, and it retires when the walk enters its segment.
  */
-#define AHEAD	8
+#define AHEAD	16
 
 struct helper {
 	struct list_head *pos;

@@ -187,7 +187,7 @@ struct rgc_gen {
 	u64 count;
 };
 
-#define RGC_ANCHORS	32
+#define RGC_ANCHORS	64
 
 /**
  * struct rgc_anchors - where a generation's list may be cut (gc_anchor.c)

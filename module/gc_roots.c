@@ -134,7 +134,7 @@ static void verify_roots(struct rgc_state *gc, struct list_head *young,
 }
 
 /* Segments of the list walked side by side (gc_anchor.c). */
-#define WALKERS	16
+#define WALKERS	32
 
 struct walker {
 	struct list_head *pos;
