@@ -402,6 +402,8 @@ static int arena_stats_show(struct seq_file *m, void *v)
 		   gc->roots_taken, gc->bulk_deletions);
 	seq_printf(m, "remembered: %llu\nremembered_lost: %d\n",
 		   a->nr_remembered, gc->remembered_lost);
+	seq_printf(m, "anchors_gen1: %u\nanchors_gen2: %u\n",
+		   gc->anchors[1].nr, gc->anchors[2].nr);
 	mutex_unlock(&a->lock);
 	return 0;
 }

@@ -568,4 +568,49 @@ TEST_F(dbg, remembered_set_roots_young_collections)
 	EXPECT_EQ(0, stat_of(self->dir, "remembered_lost"));
 }
 
+/*
+ * Issue 16: anchors cut long-lived lists for the passes that walk them
+ * (gc_anchor.c).  Every 64th survivor, at least, becomes one; an anchor
+ * leaves with its object, and freezing drops them all.
+ */
+TEST_F(dbg, anchors_follow_their_objects)
+{
+	enum { N = 1000 };
+	uint64_t *ids = calloc(N, sizeof(*ids));
+	long long n1, n2;
+	int i;
+
+	ASSERT_NE(NULL, ids);
+	/* No automatic collection: only this test's make anchors. */
+	ASSERT_EQ(0, rg_set_threshold(self->fd, 0, 10, 10));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &ids[i]));
+	EXPECT_EQ(0, stat_of(self->dir, "anchors_gen1"));
+	ASSERT_EQ(0, rg_collect(self->fd, 0, NULL));
+	n1 = stat_of(self->dir, "anchors_gen1");
+	EXPECT_GE(n1, N / 64 / 2);
+	EXPECT_LE(n1, N / 64);
+	ASSERT_EQ(0, rg_collect(self->fd, 2, NULL));
+	EXPECT_EQ(0, stat_of(self->dir, "anchors_gen1"));
+	n2 = stat_of(self->dir, "anchors_gen2");
+	EXPECT_GE(n2, N / 64 / 2);
+	EXPECT_LE(n2, N / 64);
+
+	/* Half the objects die by refcount: their anchors go with them. */
+	for (i = 0; i < N / 2; i++)
+		ASSERT_EQ(0, rg_decref(self->fd, ids[i]));
+	EXPECT_LT(stat_of(self->dir, "anchors_gen2"), n2);
+	EXPECT_GT(stat_of(self->dir, "anchors_gen2"), 0);
+
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_FREEZE, NULL));
+	EXPECT_EQ(0, stat_of(self->dir, "anchors_gen2"));
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_UNFREEZE, NULL));
+	ASSERT_EQ(0, rg_collect(self->fd, 2, NULL));
+	EXPECT_GT(stat_of(self->dir, "anchors_gen2"), 0);
+	for (i = N / 2; i < N; i++)
+		ASSERT_EQ(0, rg_decref(self->fd, ids[i]));
+	EXPECT_EQ(0, stat_of(self->dir, "anchors_gen2"));
+	free(ids);
+}
+
 TEST_HARNESS_MAIN
