@@ -102,6 +102,29 @@ void test_anchors(void)
 	check_anchors(&w);
 	hw_fin_drain(&w);
 
+	/*
+	 * A weakref to cyclic garbage, with a callback: the anchors of the
+	 * collection that clears it stay in list order.  (The kernel's
+	 * client also moves such a weakref off its list for the callback,
+	 * rgc_hold_callback(); kselftest dbg.anchor_weakref_held_for_callback
+	 * covers that, as hobj calls callbacks itself.)
+	 */
+	o[0] = hobj_new(&w, 0);
+	hobj_link(&w, o[0], o[0]);
+	f = hobj_weakref(&w, o[0], true);
+	o[2] = hobj_new(&w, 0);
+	set_stride(&w, 1);
+	CHECK_EQ(collect(&w, 2).collected, 0);
+	CHECK(f->gc.flags & RGC_F_ANCHOR);
+	CHECK(o[2]->gc.flags & RGC_F_ANCHOR);
+	hobj_decref(&w, o[0]);
+	CHECK_EQ(collect(&w, 2).collected, 1);	/* f moved to the tail */
+	CHECK_EQ(w.gc.anchors[2].nr, 10);
+	check_anchors(&w);
+	hobj_decref(&w, f);
+	hobj_decref(&w, o[2]);
+	check_anchors(&w);
+
 	/* Freezing drops them; nothing is anchored while frozen. */
 	for (i = 0; i < 16; i += 2)
 		o[i] = hobj_new(&w, 0);

@@ -8,15 +8,18 @@
  * only once the previous node has arrived, so a pass over a long-lived
  * generation, scattered over slab pages, costs one memory latency per
  * object.  Walking 32 segments side by side keeps 32 misses in flight.
- * Taking roots (gc_roots.c) visits objects in any order and uses them;
- * move_unreachable() must keep CPython's order and does not.
+ * Taking roots (gc_roots.c) visits objects in any order, and does that;
+ * move_unreachable() must keep CPython's order, and sends helpers down
+ * the segments ahead of it to prefetch.  A collection keeps its list's
+ * anchors in gc->cut (rgc_anchors_cut()) for both.
  *
  * move_unreachable() records every stride-th survivor of a collection
  * into the anchors of the generation the survivors move to, in list
  * order (rgc_anchor_add()).  An anchor is a valid node of its
  * generation's list until it leaves that list: a collection of the
  * generation drops them all first (rgc_anchors_drop()), freezing drops
- * them, and an object that is untracked or retracked forgets itself
+ * them, and an object that is untracked, retracked, or held for its
+ * weakref callback (rgc_hold_callback()) forgets itself
  * (rgc_anchor_forget(), for objects flagged RGC_F_ANCHOR).
  *
  * Locking: none here, as in the rest of the core: the client serialises

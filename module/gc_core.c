@@ -154,7 +154,7 @@ static __always_inline void ahead_step(struct ahead *a, struct list_head *pos)
 		ahead_assign(a, a->seg + AHEAD);
 	}
 	h = &a->h[a->rr++ % AHEAD];
-	if (h->pos && h->pos != h->end) {
+	if (h->pos && h->pos != h->end && h->pos != a->young) {
 		h->pos = h->pos->next;
 		prefetch(h->pos);
 	}
@@ -441,6 +441,9 @@ static void report_list(struct rgc_state *gc, struct list_head *list,
  */
 void rgc_hold_callback(struct rgc_state *gc, struct rgc_head *op)
 {
+	/* It leaves its generation's list: an anchor no more. */
+	if (op->flags & RGC_F_ANCHOR)
+		rgc_anchor_forget(gc, op);
 	op->refcnt++;
 	list_move_tail(&op->node, &gc->pend.wrcb);
 }

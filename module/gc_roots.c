@@ -177,7 +177,8 @@ static unsigned long take_external(struct rgc_state *gc,
 			struct list_head *pos = w[i].pos;
 			struct rgc_head *op;
 
-			if (pos == w[i].end) {
+			/* The head too: a cut is never past it. */
+			if (pos == w[i].end || pos == young) {
 				/* Done with a segment; retired once none is left. */
 				if (pos && !segment(gc, young, next++, &w[i])) {
 					w[i].pos = NULL;

@@ -613,4 +613,37 @@ TEST_F(dbg, anchors_follow_their_objects)
 	free(ids);
 }
 
+/*
+ * A weakref whose callback a collection calls leaves its generation's
+ * list for the collection's, then comes back at its end: if it was an
+ * anchor, it must stop being one (debug kernels would also warn, when
+ * the next collection's cut no longer matched the list).
+ */
+TEST_F(dbg, anchor_weakref_held_for_callback)
+{
+	enum { A = 63, B = 200 };
+	uint64_t r, f, ids[A + B];
+	int i;
+
+	ASSERT_EQ(0, rg_set_threshold(self->fd, 0, 10, 10));
+	ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &r));
+	ASSERT_EQ(0, rg_link(self->fd, r, r));
+	for (i = 0; i < A; i++)
+		ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &ids[i]));
+	ASSERT_EQ(0, rg_weakref(self->fd, r, 1, REFGC_WEAKREF_CALLBACK, &f));
+	for (i = A; i < A + B; i++)
+		ASSERT_EQ(0, rg_new(self->fd, self->tc, 0, &ids[i]));
+	ASSERT_EQ(0, rg_collect(self->fd, 2, NULL));
+	/* r dies: f, the 64th survivor, becomes an anchor, then is held. */
+	ASSERT_EQ(0, rg_decref(self->fd, r));
+	ASSERT_EQ(1, rg_collect(self->fd, 2, NULL));
+	EXPECT_EQ((A + 1 + B) / 64 - 1, stat_of(self->dir, "anchors_gen2"));
+	ASSERT_EQ(0, rg_collect(self->fd, 2, NULL));
+	EXPECT_EQ((A + 1 + B) / 64, stat_of(self->dir, "anchors_gen2"));
+	ASSERT_EQ(0, rg_weakref_drop(self->fd, f));
+	for (i = 0; i < A + B; i++)
+		ASSERT_EQ(0, rg_decref(self->fd, ids[i]));
+	EXPECT_EQ(0, stat_of(self->dir, "anchors_gen2"));
+}
+
 TEST_HARNESS_MAIN
