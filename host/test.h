@@ -56,6 +56,7 @@ void test_graphs_fast(void);
 void test_gen_due(void);
 void test_gen_counts(void);
 void test_gen_promotion(void);
+void test_gen_phase_times(void);
 void test_gen_auto(void);
 void test_gen_cadence(void);
 void test_gen_freeze(void);

@@ -401,3 +401,62 @@ void test_gen_freeze(void)
 	CHECK_EQ(rgc_gen_size(&w.gc, RGC_GEN_PERMANENT), 0);
 	finish(&w, true);
 }
+
+/* A ring of @n new objects; only the first keeps its handle if @keep. */
+static struct hobj *ring(struct hworld *w, unsigned long n, bool keep)
+{
+	struct hobj **v = new_objs(w, n);
+	struct hobj *first = v[0];
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		hobj_link(w, v[i], v[(i + 1) % n]);
+	for (i = keep ? 1 : 0; i < n; i++)
+		hobj_decref(w, v[i]);
+	free(v);
+	return keep ? first : NULL;
+}
+
+/*
+ * A collection reports how long finding its roots and its reachability
+ * walk took, parts of its duration; each generation keeps the split of
+ * its longest collection.
+ */
+void test_gen_phase_times(void)
+{
+	struct rgc_result big, small;
+	struct hworld w;
+	struct hobj *live;
+
+	hw_init(&w);
+	live = ring(&w, 20000, true);
+	ring(&w, 20000, false);
+	big = collect(&w, 2);
+	CHECK_EQ(big.collected, 20000);
+	CHECK(big.roots_ns > 0);
+	CHECK(big.move_ns > 0);
+	CHECK(big.roots_ns + big.move_ns <= big.duration_ns);
+	CHECK_EQ(w.gc.stats[2].max_ns, big.duration_ns);
+	CHECK_EQ(w.gc.max_roots_ns[2], big.roots_ns);
+	CHECK_EQ(w.gc.max_move_ns[2], big.move_ns);
+
+	/* The split follows the longest collection only. */
+	small = collect(&w, 2);
+	CHECK(small.roots_ns + small.move_ns <= small.duration_ns);
+	if (small.duration_ns > big.duration_ns)
+		big = small;
+	CHECK_EQ(w.gc.max_roots_ns[2], big.roots_ns);
+	CHECK_EQ(w.gc.max_move_ns[2], big.move_ns);
+
+	/* Another generation's collections keep their own. */
+	small = collect(&w, 0);
+	CHECK_EQ(w.gc.max_roots_ns[0], small.roots_ns);
+	CHECK_EQ(w.gc.max_move_ns[0], small.move_ns);
+	CHECK_EQ(w.gc.max_roots_ns[2], big.roots_ns);
+	CHECK_EQ(w.gc.max_roots_ns[1], 0);
+	CHECK_EQ(w.gc.max_move_ns[1], 0);
+
+	hobj_decref(&w, live);
+	collect(&w, 2);
+	finish(&w, true);
+}

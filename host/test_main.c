@@ -72,6 +72,7 @@ static const struct {
 	{ "generations: collection due, count0", test_gen_due },
 	{ "generations: counts per collection", test_gen_counts },
 	{ "generations: survivors move up", test_gen_promotion },
+	{ "generations: a collection's roots and walk times", test_gen_phase_times },
 	{ "generations: auto generation, long-lived", test_gen_auto },
 	{ "generations: CPython 3.11 cadence, deferred tracking", test_gen_cadence },
 	{ "generations: freeze, unfreeze", test_gen_freeze },

@@ -391,12 +391,13 @@ static int arena_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "garbage: %lu\nevents_queued: %u\nevents_lost: %llu\nfinalize_pending: %u\n",
 		   a->ngarbage, a->ev.nr, a->ev.lost, a->ev.fin_nr);
 	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
-		seq_printf(m, "gen%d: objects %lu count %llu threshold %u collections %llu collected %llu uncollectable %llu visited %llu total_ns %llu max_ns %llu\n",
+		seq_printf(m, "gen%d: objects %lu count %llu threshold %u collections %llu collected %llu uncollectable %llu visited %llu total_ns %llu max_ns %llu max_roots_ns %llu max_move_ns %llu\n",
 			   i, rgc_gen_size(gc, i), gc->gen[i].count,
 			   gc->gen[i].threshold, gc->stats[i].collections,
 			   gc->stats[i].collected, gc->stats[i].uncollectable,
 			   gc->stats[i].visited, gc->stats[i].total_ns,
-			   gc->stats[i].max_ns);
+			   gc->stats[i].max_ns, gc->max_roots_ns[i],
+			   gc->max_move_ns[i]);
 	seq_printf(m, "permanent: %lu\n", rgc_gen_size(gc, RGC_GEN_PERMANENT));
 	seq_printf(m, "roots_taken: %llu\nbulk_deletions: %llu\n",
 		   gc->roots_taken, gc->bulk_deletions);

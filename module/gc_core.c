@@ -242,6 +242,11 @@ static unsigned long deduce_unreachable(struct rgc_state *gc,
 			rgc_anchors_drop(gc, i, stride);
 		an = &gc->anchors[gen];
 	}
+	if (generation >= 0) {
+		/* rgc_collect_begin() takes the walk's end time. */
+		gc->pend.move_ns = gc->ops->now_ns();
+		gc->pend.roots_ns = gc->pend.move_ns - gc->pend.start;
+	}
 	*reachable = move_unreachable(gc, young, unreachable, gen, unseen, an);
 	return candidates;
 }
@@ -545,6 +550,8 @@ static void collect_finish(struct rgc_state *gc, struct rgc_result *res)
 		.uncollectable = uncollectable,
 		.visited = p->visited,
 		.duration_ns = gc->ops->now_ns() - p->start,
+		.roots_ns = p->roots_ns,
+		.move_ns = p->move_ns,
 	};
 
 	/* The allocations that made this collection due come after it. */
@@ -555,8 +562,11 @@ static void collect_finish(struct rgc_state *gc, struct rgc_result *res)
 	st->uncollectable += res->uncollectable;
 	st->visited += res->visited;
 	st->total_ns += res->duration_ns;
-	if (res->duration_ns > st->max_ns)
+	if (res->duration_ns > st->max_ns) {
 		st->max_ns = res->duration_ns;
+		gc->max_roots_ns[p->generation] = res->roots_ns;
+		gc->max_move_ns[p->generation] = res->move_ns;
+	}
 	gc->collecting = false;
 }
 
@@ -672,6 +682,7 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 					p->oldgen,
 					rgc_roots_known(gc, generation),
 					&survivors);
+	p->move_ns = gc->ops->now_ns() - p->move_ns;
 	if (young != old) {
 		if (generation == RGC_NUM_GENERATIONS - 2)
 			gc->long_lived_pending += survivors;

@@ -163,6 +163,8 @@ struct rgc_ops {
  * @visited: objects examined (the generations collected, summed).
  * @total_ns: time spent in these collections.
  * @max_ns: the longest of them.
+ *
+ * The layout is the ABI's struct refgc_gen_stats (GET_STATS copies it).
  */
 struct rgc_gen_stats {
 	u64 collections;
@@ -212,6 +214,11 @@ struct rgc_anchors {
  * @uncollectable: unreachable objects kept (legacy finalizers).
  * @visited: objects examined.
  * @duration_ns: how long the collection took.
+ * @roots_ns: of which the part before the reachability walk: mostly
+ *	finding the roots (taking them, or counting references).
+ * @move_ns: of which move_unreachable(), the reachability walk.  The rest
+ *	is the unreachable set's pipeline: weakrefs, finalizers, the
+ *	resurrection check, deletion (and any time userspace ran meanwhile).
  */
 struct rgc_result {
 	int generation;
@@ -219,6 +226,8 @@ struct rgc_result {
 	u64 uncollectable;
 	u64 visited;
 	u64 duration_ns;
+	u64 roots_ns;
+	u64 move_ns;
 };
 
 /* rgc_collect_begin(), rgc_collect_resume(): stopped for userspace. */
@@ -244,6 +253,8 @@ enum rgc_phase {
  *	(CPython's handle_weakrefs() counts them as collected).
  * @visited: objects examined.
  * @start: when the collection began.
+ * @roots_ns: how long finding the roots took (rgc_result.roots_ns).
+ * @move_ns: how long move_unreachable() took (rgc_result.move_ns).
  * @debug: the debug flags it began with (the garbage list was reserved
  *	for them).
  * @generation: the generation collected.
@@ -264,6 +275,8 @@ struct rgc_pending {
 	unsigned long wr_freed;
 	u64 visited;
 	u64 start;
+	u64 roots_ns;
+	u64 move_ns;
 	u32 debug;
 	int generation;
 	unsigned int oldgen;
@@ -313,6 +326,9 @@ struct rgc_pending {
  *	it, only full collections with no frozen object take their roots.
  * @others: scratch of a collection taking its roots: how many objects
  *	of the collected set are not roots yet.
+ * @max_roots_ns: per generation, @stats' longest collection's
+ *	rgc_result.roots_ns.
+ * @max_move_ns: the same for rgc_result.move_ns.
  */
 struct rgc_state {
 	const struct rgc_ops *ops;
@@ -338,6 +354,8 @@ struct rgc_state {
 	u64 roots_wrong;
 	bool remembered_lost;
 	unsigned long others;
+	u64 max_roots_ns[RGC_NUM_GENERATIONS];
+	u64 max_move_ns[RGC_NUM_GENERATIONS];
 };
 
 static inline bool rgc_is_tracked(const struct rgc_head *op)

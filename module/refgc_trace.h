@@ -71,17 +71,22 @@ TRACE_EVENT(refgc_gc_stop,
 			     __field(u64, collected)
 			     __field(u64, uncollectable)
 			     __field(u64, visited)
-			     __field(u64, duration_ns)),
+			     __field(u64, duration_ns)
+			     __field(u64, roots_ns)
+			     __field(u64, move_ns)),
 	    TP_fast_assign(__entry->arena = a->seq;
 			   __entry->generation = res->generation;
 			   __entry->collected = res->collected;
 			   __entry->uncollectable = res->uncollectable;
 			   __entry->visited = res->visited;
-			   __entry->duration_ns = res->duration_ns;),
-	    TP_printk("arena=%u generation=%d collected=%llu uncollectable=%llu visited=%llu duration_ns=%llu",
+			   __entry->duration_ns = res->duration_ns;
+			   __entry->roots_ns = res->roots_ns;
+			   __entry->move_ns = res->move_ns;),
+	    TP_printk("arena=%u generation=%d collected=%llu uncollectable=%llu visited=%llu duration_ns=%llu roots_ns=%llu move_ns=%llu",
 		      __entry->arena, __entry->generation, __entry->collected,
 		      __entry->uncollectable, __entry->visited,
-		      __entry->duration_ns)
+		      __entry->duration_ns, __entry->roots_ns,
+		      __entry->move_ns)
 );
 
 TRACE_EVENT(refgc_finalize,

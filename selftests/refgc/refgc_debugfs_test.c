@@ -23,6 +23,8 @@
  *   unreachable set is freed in bulk unless a death in it can be seen (a
  *   weakref, an object outside it that dies with it), and the refcounts
  *   of what it held are right either way.
+ * - each generation's stats line splits its longest collection: the time
+ *   before the reachability walk and the walk itself, parts of max_ns.
  *
  * All need root and a readable debugfs, and skip otherwise.
  */
@@ -644,6 +646,54 @@ TEST_F(dbg, anchor_weakref_held_for_callback)
 	for (i = 0; i < A + B; i++)
 		ASSERT_EQ(0, rg_decref(self->fd, ids[i]));
 	EXPECT_EQ(0, stat_of(self->dir, "anchors_gen2"));
+}
+
+/*
+ * Generation @g's line of the arena's stats file: its collections and
+ * longest collection, split.  0, or -1 when absent or malformed.
+ */
+static int gen_line(const char *dir, int g, unsigned long long v[4])
+{
+	char path[PATH_MAX + 16], key[16], *text, *at;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	snprintf(key, sizeof(key), "gen%d: ", g);
+	text = slurp(path);
+	if (!text)
+		return -1;
+	at = strstr(text, key);
+	if (at)
+		n = sscanf(at + strlen(key),
+			   "objects %*u count %*u threshold %*u collections %llu collected %*u uncollectable %*u visited %*u total_ns %*u max_ns %llu max_roots_ns %llu max_move_ns %llu",
+			   &v[0], &v[1], &v[2], &v[3]);
+	free(text);
+	return n == 4 ? 0 : -1;
+}
+
+/* Issue 16: the stats show where the longest collection's time went. */
+TEST_F(dbg, gen_line_splits_longest_collection)
+{
+	unsigned long long v[4];
+	struct refgc_collect c;
+	uint64_t a, b;
+	int i;
+
+	ASSERT_EQ(0, rg_ioctl(self->fd, REFGC_IOC_DISABLE, NULL));
+	for (i = 0; i < 500; i++)
+		ASSERT_EQ(0, garbage_pair(self->fd, self->tc, 0, &a, &b));
+	ASSERT_EQ(1000, rg_collect(self->fd, 2, &c));
+	ASSERT_EQ(0, gen_line(self->dir, 2, v));
+	EXPECT_EQ(1, v[0]);
+	EXPECT_EQ(c.duration_ns, v[1]);
+	/* Zero where the clocksource is coarse (TCG), never more. */
+	EXPECT_LE(v[2] + v[3], v[1]);
+	/* Nothing collected generation 1 yet. */
+	ASSERT_EQ(0, gen_line(self->dir, 1, v));
+	EXPECT_EQ(0, v[0]);
+	EXPECT_EQ(0, v[1]);
+	EXPECT_EQ(0, v[2]);
+	EXPECT_EQ(0, v[3]);
 }
 
 TEST_HARNESS_MAIN

@@ -205,7 +205,7 @@ TEST_F(trace, formats)
 /* A collection of a 2-cycle: start and stop, with the ioctl's numbers. */
 TEST_F(trace, collection_start_stop)
 {
-	unsigned long long col, unc, vis, dur, objs;
+	unsigned long long col, unc, vis, dur, objs, roots, move;
 	uint64_t a, b, keep;
 	struct refgc_collect c;
 	const char *from, *r;
@@ -233,9 +233,11 @@ TEST_F(trace, collection_start_stop)
 	EXPECT_EQ(3, objs);
 	r = find_rec(&self->t, "refgc_gc_stop", &from);	/* after the start */
 	ASSERT_NE(NULL, r) TH_LOG("no gc_stop record:\n%s", self->t.buf);
-	n = sscanf(r, "generation=%d collected=%llu uncollectable=%llu visited=%llu duration_ns=%llu",
-		   &gen, &col, &unc, &vis, &dur);
-	ASSERT_EQ(5, n);
+	n = sscanf(r, "generation=%d collected=%llu uncollectable=%llu visited=%llu duration_ns=%llu roots_ns=%llu move_ns=%llu",
+		   &gen, &col, &unc, &vis, &dur, &roots, &move);
+	ASSERT_EQ(7, n);
+	/* Parts of the whole, each read from the same monotonic clock. */
+	EXPECT_LE(roots + move, dur);
 	EXPECT_EQ(2, gen);
 	EXPECT_EQ(c.collected, col);
 	EXPECT_EQ(c.uncollectable, unc);

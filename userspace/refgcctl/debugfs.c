@@ -230,7 +230,7 @@ _Static_assert(NSTAT == ARENA_NSTAT, "struct arena_stats fits stat_keys[]");
 static const char *const gen_keys[] = {
 	"objects", "count", "threshold", "collections",
 	[GEN_COLLECTED] = "collected", [GEN_UNCOLLECT] = "uncollectable",
-	"visited", "total_ns", "max_ns",
+	"visited", "total_ns", "max_ns", "max_roots_ns", "max_move_ns",
 };
 
 #define NGEN_KEYS	ARRAY_SIZE(gen_keys)

@@ -9,7 +9,7 @@
 #include "ctl.h"
 
 #define ARENA_NSTAT		16	/* stat_keys[] */
-#define ARENA_NGEN_KEYS		9	/* gen_keys[] */
+#define ARENA_NGEN_KEYS		11	/* gen_keys[] */
 #define GEN_COLLECTED		4	/* gen_keys[]: "collected" */
 #define GEN_UNCOLLECT		5	/* "uncollectable" */
 

@@ -19,7 +19,8 @@ STATS_KEYS = ["owner_pid", "owner_uid", "owner_comm", "objects", "bytes",
               "debug", "garbage", "events_queued", "events_lost",
               "finalize_pending", "permanent", "generations"]
 GEN_KEYS = ["objects", "count", "threshold", "collections", "collected",
-            "uncollectable", "visited", "total_ns", "max_ns"]
+            "uncollectable", "visited", "total_ns", "max_ns", "max_roots_ns",
+            "max_move_ns"]
 OBJECT_KEYS = ["id", "type", "refcount", "handles", "generation", "flags",
                "slots", "bytes"]
 BOOLS = ("enabled", "legacy")
@@ -234,9 +235,9 @@ garbage: 1
 events_queued: 2
 events_lost: 0
 finalize_pending: 0
-gen0: objects 4 count 4 threshold 700 collections 0 collected 0 uncollectable 0 visited 0 total_ns 0 max_ns 0
-gen1: objects 0 count 0 threshold 10 collections 0 collected 0 uncollectable 0 visited 0 total_ns 0 max_ns 0
-gen2: objects 0 count 0 threshold 10 collections 1 collected 2 uncollectable 0 visited 4 total_ns 100 max_ns 90
+gen0: objects 4 count 4 threshold 700 collections 0 collected 0 uncollectable 0 visited 0 total_ns 0 max_ns 0 max_roots_ns 0 max_move_ns 0
+gen1: objects 0 count 0 threshold 10 collections 0 collected 0 uncollectable 0 visited 0 total_ns 0 max_ns 0 max_roots_ns 0 max_move_ns 0
+gen2: objects 0 count 0 threshold 10 collections 1 collected 2 uncollectable 0 visited 4 total_ns 100 max_ns 90 max_roots_ns 30 max_move_ns 40
 permanent: 5
 a_key_of_a_newer_module: 9
 """
@@ -260,7 +261,7 @@ def test_fake_debugfs():
        js["legacy"] is False and js["debug"] == ["stats", "saveall"] and
        js["permanent"] == 5 and js["payload_bytes"] == 8 and
        js["generations"][2] == dict(zip(GEN_KEYS, [0, 0, 10, 1, 2, 0, 4,
-                                                   100, 90])), (js, err))
+                                                   100, 90, 30, 40])), (js, err))
     p = subprocess.run([CTL, "arenas"], capture_output=True, text=True,
                        env=env)
     rows = p.stdout.splitlines()
