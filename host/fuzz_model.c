@@ -13,9 +13,10 @@
  * GET_REFERRERS, so the op set is NEW, INCREF, DECREF, LINK, UNLINK,
  * WEAKREF_NEW/GET/DROP, COLLECT, FREEZE, UNFREEZE, CLEAR_GARBAGE,
  * SAVEALL/COLLECTABLE/UNCOLLECTABLE debug flags, legacy mode and event
- * reads.  Each input runs twice: on hobj_ops, and on the fast paths
- * (ops->external with gc.verify_roots, the slot array read in place, the
- * remembered set).
+ * reads.  Each input runs three times: on hobj_ops, and on the fast
+ * paths (ops->external, the slot array read in place, the remembered
+ * set) with gc.verify_roots and without it (where the roots found as the
+ * walk goes, gc_roots.c, decide alone).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -352,9 +353,10 @@ static void fz_compare(struct fz *f)
  * Run the input once on hobj_ops and once with the fast paths the kernel
  * client uses (@fast: HW_FAST_* bits), where collections take their
  * roots from hobj_external() and the remembered set, checked by
- * gc.verify_roots.
+ * gc.verify_roots if @verify.
  */
-static void fz_run(const uint8_t *data, size_t size, unsigned int fast)
+static void fz_run(const uint8_t *data, size_t size, unsigned int fast,
+		   bool verify)
 {
 	static const uint32_t tid[4] = { T_CONT, T_ATOM, T_FIN, 1 };
 	struct fz *f = calloc(1, sizeof(*f));
@@ -364,7 +366,7 @@ static void fz_run(const uint8_t *data, size_t size, unsigned int fast)
 	cur = f;
 	hw_init(&f->w);
 	hw_set_fast(&f->w, fast);
-	f->w.gc.verify_roots = true;
+	f->w.gc.verify_roots = verify;
 	f->w.gc.enabled = false;
 	f->w.hook = hook;
 	rm_init(&f->m, tid, NTYPES, 0);
@@ -418,7 +420,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fz_run(data, size, 0);
-	fz_run(data, size, HW_FAST_ROOTS | HW_FAST_SLOTS | HW_FAST_REMEMBER);
+	const unsigned int fast = HW_FAST_ROOTS | HW_FAST_SLOTS |
+				  HW_FAST_REMEMBER;
+
+	fz_run(data, size, 0, true);
+	fz_run(data, size, fast, true);
+	fz_run(data, size, fast, false);
 	return 0;
 }

@@ -419,8 +419,10 @@ void hw_init(struct hworld *w)
 	 * the tests' small lists are cut into segments too (gc_anchor.c).
 	 */
 	w->gc.anchor_stride = 2;
-	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
 		w->gc.anchors[i].stride = 2;
+		w->gc.anchors[i].left = 1;
+	}
 	INIT_LIST_HEAD(&w->objects);
 	INIT_LIST_HEAD(&w->dying);
 	INIT_LIST_HEAD(&w->trash);

@@ -42,11 +42,13 @@ static void set_stride(struct hworld *w, u32 stride)
 	int g;
 
 	w->gc.anchor_stride = stride;
-	for (g = 0; g < RGC_NUM_GENERATIONS; g++)
+	for (g = 0; g < RGC_NUM_GENERATIONS; g++) {
 		w->gc.anchors[g].stride = stride;
+		w->gc.anchors[g].left = stride - 1;
+	}
 }
 
-#define N	200
+#define N	(3 * RGC_ANCHORS)
 
 void test_anchors(void)
 {

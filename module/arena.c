@@ -38,7 +38,8 @@ struct refgc_arena *refgc_arena_create(void)
 	user = refgc_user_get();
 	if (IS_ERR(user))
 		return ERR_CAST(user);
-	a = kzalloc(sizeof(*a), REFGC_GFP);
+	/* Over 8 KiB (the anchors): kvzalloc() needs no order-2 pages. */
+	a = kvzalloc(sizeof(*a), REFGC_GFP);
 	if (!a)
 		goto err_user;
 	a->user = user;
@@ -80,7 +81,7 @@ struct refgc_arena *refgc_arena_create(void)
 err_types:
 	kfree(a->types);
 err_free:
-	kfree(a);
+	kvfree(a);
 err_user:
 	refgc_user_put(user);
 	return ERR_PTR(err);
@@ -115,7 +116,7 @@ void refgc_arena_destroy(struct refgc_arena *a)
 	kvfree(a->garbage);
 	kfree(a->types);
 	mutex_destroy(&a->lock);
-	kfree(a);
+	kvfree(a);
 }
 
 static int check_type_name(const char *name)

@@ -10,8 +10,9 @@
  * object.  Walking 32 segments side by side keeps 32 misses in flight.
  * Taking roots (gc_roots.c) visits objects in any order, and does that;
  * move_unreachable() must keep CPython's order, and sends helpers down
- * the segments ahead of it to prefetch.  A collection keeps its list's
- * anchors in gc->cut (rgc_anchors_cut()) for both.
+ * the segments ahead of it to prefetch the objects and their children.
+ * A collection keeps its list's anchors in gc->cut (rgc_anchors_cut())
+ * for both.
  *
  * move_unreachable() records every stride-th survivor of a collection
  * into the anchors of the generation the survivors move to, in list
@@ -73,6 +74,7 @@ void rgc_anchors_drop(struct rgc_state *gc, int gen, u32 stride)
 		an->at[i]->flags &= ~RGC_F_ANCHOR;
 	an->nr = 0;
 	an->stride = stride;
+	an->left = stride - 1;
 	an->seen = 0;
 }
 

@@ -19,237 +19,14 @@
  * step, ops->reserve_garbage(), runs before the first side effect; when it
  * fails every object is left where a survivor would be.
  *
- * No recursion: the reachability walk uses the young list itself as the
- * worklist, as CPython's move_unreachable() does.
+ * Which objects are unreachable (counting or roots, then the walk) is
+ * gc_walk.c's; where the roots come from, gc_roots.c's.
  */
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/sched.h>
 
 #include "gc_internal.h"
-
-/* gc_refs = refcnt for every object of @young; returns how many. */
-unsigned long rgc_update_refs(struct list_head *young)
-{
-	struct rgc_head *op;
-	unsigned long n = 0;
-
-	list_for_each_entry(op, young, node) {
-		op->gc_refs = op->refcnt;
-		op->flags |= RGC_F_COLLECTING;
-		if (!(++n % RESCHED_EVERY))
-			cond_resched();
-	}
-	return n;
-}
-
-static void visit_decref(struct rgc_head *child, void *arg)
-{
-	if ((child->flags & RGC_F_COLLECTING) && child->gc_refs)
-		child->gc_refs--;
-}
-
-/* Subtract the references that come from inside @young. */
-void rgc_subtract_refs(struct rgc_state *gc, struct list_head *young)
-{
-	struct rgc_head *op;
-	unsigned long n = 0;
-
-	list_for_each_entry(op, young, node) {
-		/* Overlap the next header's miss with this one's children. */
-		prefetch(op->node.next);
-		traverse(gc, op, visit_decref, NULL);
-		if (!(++n % RESCHED_EVERY))
-			cond_resched();
-	}
-}
-
-/*
- * move_unreachable()'s walk: @young, its worklist, and @unseen, how many
- * objects with gc_refs 0 no reachable object has reached yet (~0UL:
- * unknown).  Once it is 0, visiting more children changes nothing.
- */
-struct reach {
-	struct list_head *young;
-	unsigned long unseen;
-};
-
-static void visit_reachable(struct rgc_head *child, void *arg)
-{
-	struct reach *r = arg;
-
-	if (!(child->flags & RGC_F_COLLECTING))
-		return;
-	if (child->flags & RGC_F_UNREACHABLE) {
-		/* Tentatively unreachable: back onto @young, to be scanned. */
-		child->flags &= ~RGC_F_UNREACHABLE;
-		list_move_tail(&child->node, r->young);
-		child->gc_refs = 1;
-		r->unseen--;
-	} else if (!child->gc_refs) {
-		/* Not scanned yet: it will be, as reachable. */
-		child->gc_refs = 1;
-		r->unseen--;
-	}
-}
-
-/*
- * Prefetching for move_unreachable(), which must walk @young in order:
- * helpers walk the next AHEAD segments (cut at gc->cut, the anchors the
- * list had), one node of one helper per node of the walk, so that each
- * helper's next node has AHEAD nodes' time to arrive.  A helper stays
- * ahead of the walk: it only ever reads nodes the walk has not reached,
- * which nothing moves, and it retires when the walk enters its segment.
- */
-#define AHEAD	16
-
-struct helper {
-	struct list_head *pos;
-	struct list_head *end;
-};
-
-struct ahead {
-	struct rgc_state *gc;
-	struct list_head *young;
-	u32 seg;
-	u32 rr;
-	struct helper h[AHEAD];
-};
-
-/* Segment @s of the list: from cut[@s - 1] (or the start) to cut[@s]. */
-static void ahead_assign(struct ahead *a, u32 s)
-{
-	struct helper *h = &a->h[s % AHEAD];
-
-	h->pos = NULL;
-	if (!s || s > a->gc->ncut)
-		return;
-	h->pos = &a->gc->cut[s - 1]->node;
-	h->end = s < a->gc->ncut ? &a->gc->cut[s]->node : a->young;
-	prefetch(h->pos);
-}
-
-static void ahead_init(struct ahead *a, struct rgc_state *gc,
-		       struct list_head *young)
-{
-	u32 s;
-
-	a->gc = gc;
-	a->young = young;
-	a->seg = 0;
-	a->rr = 0;
-	for (s = 0; s < AHEAD; s++)
-		a->h[s].pos = NULL;
-	for (s = 1; s <= AHEAD; s++)
-		ahead_assign(a, s);
-}
-
-static __always_inline void ahead_step(struct ahead *a, struct list_head *pos)
-{
-	struct helper *h;
-
-	if (a->seg < a->gc->ncut && pos == &a->gc->cut[a->seg]->node) {
-		/* The walk enters segment seg + 1: its helper is done. */
-		a->seg++;
-		ahead_assign(a, a->seg + AHEAD);
-	}
-	h = &a->h[a->rr++ % AHEAD];
-	if (h->pos && h->pos != h->end && h->pos != a->young) {
-		h->pos = h->pos->next;
-		prefetch(h->pos);
-	}
-}
-
-/*
- * Objects of @young with gc_refs > 0 are reachable from outside, and so is
- * everything they reach.  Move the rest to @unreachable (flagged
- * COLLECTING | UNREACHABLE).  Reachable objects lose COLLECTING and move to
- * generation @gen; every @an->stride-th becomes one of its anchors (@an:
- * generation @gen's, or NULL).  Returns how many stayed reachable.
- */
-static unsigned long move_unreachable(struct rgc_state *gc,
-				      struct list_head *young,
-				      struct list_head *unreachable,
-				      unsigned int gen, unsigned long unseen,
-				      struct rgc_anchors *an)
-{
-	struct reach r = { .young = young, .unseen = unseen };
-	struct list_head *pos = young->next;
-	unsigned long reachable = 0;
-	struct ahead a;
-
-	ahead_init(&a, gc, young);
-	while (pos != young) {
-		struct rgc_head *op = to_head(pos);
-		struct list_head *next;
-
-		ahead_step(&a, pos);
-		prefetch(pos->next);
-		if (op->gc_refs) {
-			/* Once every object was reached, children add nothing. */
-			if (r.unseen)
-				traverse(gc, op, visit_reachable, &r);
-			op->flags &= ~RGC_F_COLLECTING;
-			set_gen(op, gen);
-			if (an && !(++an->seen % an->stride))
-				rgc_anchor_add(an, op);
-			/* Read after traverse: it may have appended to @young. */
-			next = pos->next;
-			if (!(++reachable % RESCHED_EVERY))
-				cond_resched();
-		} else {
-			next = pos->next;
-			op->flags |= RGC_F_UNREACHABLE;
-			list_move_tail(pos, unreachable);
-		}
-		pos = next;
-	}
-	gc->ncut = 0;
-	return reachable;
-}
-
-/*
- * Split @young into reachable and unreachable.  @generation is the
- * generation collected, its list @young (with the younger ones spliced
- * on), and @gen the one survivors move to; their anchors (gc_anchor.c)
- * are used, then dropped, and survivors become anchors of @gen.
- * @generation is -1 for the resurrection check, which has none.
- */
-static unsigned long deduce_unreachable(struct rgc_state *gc,
-					struct list_head *young,
-					struct list_head *unreachable,
-					int generation, unsigned int gen,
-					bool roots, unsigned long *reachable)
-{
-	unsigned long candidates, unseen = ~0UL;
-	struct rgc_anchors *an = NULL;
-	int i;
-
-	rgc_anchors_cut(gc, generation);
-	if (roots) {
-		candidates = rgc_take_roots(gc, young, &unseen);
-	} else {
-		candidates = rgc_update_refs(young);
-		rgc_subtract_refs(gc, young);
-	}
-	if (generation >= 0) {
-		u32 stride = gc->anchor_stride;
-
-		/* About RGC_ANCHORS / 2 to RGC_ANCHORS of them, if all live. */
-		if (candidates / RGC_ANCHORS > stride)
-			stride = candidates / RGC_ANCHORS;
-		for (i = 0; i <= generation; i++)
-			rgc_anchors_drop(gc, i, stride);
-		an = &gc->anchors[gen];
-	}
-	if (generation >= 0) {
-		/* rgc_collect_begin() takes the walk's end time. */
-		gc->pend.move_ns = gc->ops->now_ns();
-		gc->pend.roots_ns = gc->pend.move_ns - gc->pend.start;
-	}
-	*reachable = move_unreachable(gc, young, unreachable, gen, unseen, an);
-	return candidates;
-}
 
 /*
  * Legacy mode: move unreachable objects with finalizers to @finalizers.
@@ -374,8 +151,8 @@ static unsigned long handle_resurrected(struct rgc_state *gc,
 	}
 	list_for_each_entry(op, unreachable, node)
 		op->flags &= ~RGC_F_COLLECTING;
-	n = deduce_unreachable(gc, unreachable, still, -1, gen, false,
-			       &survivors);
+	n = rgc_deduce_unreachable(gc, unreachable, still, -1, gen, false,
+				   &survivors);
 	list_for_each_entry(op, still, node)
 		op->flags &= ~RGC_F_UNREACHABLE;
 	list_splice_tail_init(unreachable, &gc->gen[gen].head);
@@ -678,10 +455,10 @@ int rgc_collect_begin(struct rgc_state *gc, int generation,
 	INIT_LIST_HEAD(&p->finalizers);
 	INIT_LIST_HEAD(&p->wrcb);
 
-	p->visited = deduce_unreachable(gc, young, &p->unreachable, generation,
-					p->oldgen,
-					rgc_roots_known(gc, generation),
-					&survivors);
+	p->visited = rgc_deduce_unreachable(gc, young, &p->unreachable,
+					    generation, p->oldgen,
+					    rgc_roots_known(gc, generation),
+					    &survivors);
 	p->move_ns = gc->ops->now_ns() - p->move_ns;
 	if (young != old) {
 		if (generation == RGC_NUM_GENERATIONS - 2)

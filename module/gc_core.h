@@ -189,7 +189,7 @@ struct rgc_gen {
 	u64 count;
 };
 
-#define RGC_ANCHORS	64
+#define RGC_ANCHORS	256
 
 /**
  * struct rgc_anchors - where a generation's list may be cut (gc_anchor.c)
@@ -198,12 +198,15 @@ struct rgc_gen {
  * @nr: entries of @at.
  * @stride: a collection makes every @stride-th survivor moving here an
  *	anchor; doubles each time @at fills up and is thinned.
+ * @left: survivors to come before the next anchor (a count down: no
+ *	division per survivor).
  * @seen: survivors moved here since the anchors were dropped.
  */
 struct rgc_anchors {
 	struct rgc_head *at[RGC_ANCHORS];
 	u32 nr;
 	u32 stride;
+	u32 left;
 	u64 seen;
 };
 
@@ -326,6 +329,14 @@ struct rgc_pending {
  *	it, only full collections with no frozen object take their roots.
  * @others: scratch of a collection taking its roots: how many objects
  *	of the collected set are not roots yet.
+ * @epoch: a collection that does not walk its set first (gc_roots.c)
+ *	marks the objects it found reachable gc_refs = @epoch, a new value
+ *	each time; other gc_refs values left behind never equal it.
+ * @lazy_lim: while such a collection of generation g runs, (g + 1) <<
+ *	RGC_F_GEN_SHIFT, else 0: see rgc_in_set().
+ * @take_first: per generation, whether its next collection takes its
+ *	roots in a walk of its own first: its last one found three roots
+ *	in four objects or more, which that walk turns into fewer visits.
  * @max_roots_ns: per generation, @stats' longest collection's
  *	rgc_result.roots_ns.
  * @max_move_ns: the same for rgc_result.move_ns.
@@ -354,6 +365,9 @@ struct rgc_state {
 	u64 roots_wrong;
 	bool remembered_lost;
 	unsigned long others;
+	u32 epoch;
+	u32 lazy_lim;
+	bool take_first[RGC_NUM_GENERATIONS];
 	u64 max_roots_ns[RGC_NUM_GENERATIONS];
 	u64 max_move_ns[RGC_NUM_GENERATIONS];
 };

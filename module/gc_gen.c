@@ -60,8 +60,11 @@ void rgc_init(struct rgc_state *gc, const struct rgc_ops *ops)
 	INIT_LIST_HEAD(&gc->permanent.head);
 	INIT_LIST_HEAD(&gc->deferred);
 	gc->anchor_stride = RGC_ANCHOR_STRIDE;
-	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++) {
 		gc->anchors[i].stride = RGC_ANCHOR_STRIDE;
+		gc->anchors[i].left = RGC_ANCHOR_STRIDE - 1;
+		gc->take_first[i] = true;
+	}
 }
 
 /**
@@ -73,6 +76,7 @@ void rgc_track(struct rgc_state *gc, struct rgc_head *op)
 {
 	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE);
 	op->flags |= RGC_F_TRACKED;
+	op->gc_refs = 0;
 	set_gen(op, 0);
 	list_add_tail(&op->node, &gc->gen[0].head);
 	gc->gen[0].count++;
@@ -154,6 +158,7 @@ void rgc_retrack(struct rgc_state *gc, struct rgc_head *op)
 	if (op->flags & RGC_F_ANCHOR)
 		rgc_anchor_forget(gc, op);
 	op->flags &= ~(RGC_F_COLLECTING | RGC_F_UNREACHABLE | RGC_F_DEFERRED);
+	op->gc_refs = 0;
 	set_gen(op, 0);
 	list_move_tail(&op->node, &gc->gen[0].head);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * gc_internal.h - what the collector core's files (gc_gen.c, gc_core.c,
- * gc_roots.c, gc_anchor.c) share and nothing else uses: list and generation helpers,
- * the slot walk, and the passes that compute gc_refs.
+ * gc_walk.c, gc_roots.c, gc_anchor.c) share and nothing else uses: list
+ * and generation helpers, the slot walk, the collected set, and the
+ * passes that compute gc_refs.
  */
 #ifndef _REFGC_GC_INTERNAL_H
 #define _REFGC_GC_INTERNAL_H
@@ -61,6 +62,46 @@ static __always_inline void traverse(struct rgc_state *gc,
 	}
 }
 
+/*
+ * Whether an object with flags @f belongs to the set being collected.  A
+ * collection that walks its set first flags it RGC_F_COLLECTING.  One
+ * that does not (gc->lazy_lim set, gc_roots.c) collects every tracked
+ * object of generations 0..g but the deferred ones: it flags only those
+ * it finds unreachable, and the walk takes the survivors of a young
+ * collection out of the set as it moves them to generation g + 1.
+ */
+static __always_inline bool rgc_in_set(const struct rgc_state *gc, u32 f)
+{
+	return (f & RGC_F_COLLECTING) ||
+	       ((f & (RGC_F_TRACKED | RGC_F_DEFERRED)) == RGC_F_TRACKED &&
+		(f & RGC_F_GEN_MASK) < gc->lazy_lim);
+}
+
+/*
+ * Prefetch what traverse() will read of @op's children: the children
+ * themselves while the slots are in the object, else the slot array.
+ * Only for a client whose slots the core reads in place.
+ */
+static __always_inline void prefetch_children(struct rgc_state *gc,
+					      struct rgc_head *op)
+{
+	const struct rgc_ops *ops = gc->ops;
+	struct rgc_head **inl;
+	u32 i, n, cap;
+
+	if (!ops->nslots_offset)
+		return;
+	n = *(u32 *)((char *)op + ops->nslots_offset);
+	cap = *(u32 *)((char *)op + ops->cap_offset);
+	inl = (struct rgc_head **)((char *)op + ops->slots_offset);
+	if (cap > ops->inline_slots) {
+		prefetch(*(struct rgc_head ***)inl);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		prefetch(inl[i]);
+}
+
 unsigned long rgc_list_size(const struct list_head *head);
 void rgc_merge_into(struct list_head *from, struct list_head *to,
 		    unsigned int gen);
@@ -75,5 +116,12 @@ void rgc_subtract_refs(struct rgc_state *gc, struct list_head *young);
 bool rgc_roots_known(struct rgc_state *gc, int generation);
 unsigned long rgc_take_roots(struct rgc_state *gc, struct list_head *young,
 			     unsigned long *others);
+void rgc_mark_roots(struct rgc_state *gc, struct list_head *young,
+		    int generation);
+unsigned long rgc_deduce_unreachable(struct rgc_state *gc,
+				     struct list_head *young,
+				     struct list_head *unreachable,
+				     int generation, unsigned int gen,
+				     bool roots, unsigned long *reachable);
 
 #endif /* _REFGC_GC_INTERNAL_H */

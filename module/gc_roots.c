@@ -6,8 +6,11 @@
  * The roots of the collected set are the objects referenced from outside
  * every object (ops->external), the children of deferred objects, and the
  * children of remembered objects outside the set (remembered.c keeps
- * that set, rgc_barrier() fills it).  rgc_take_roots() marks them with
- * gc_refs = 1 and prunes the remembered set on the way; debug kernels
+ * that set, rgc_barrier() fills it).  rgc_take_roots() walks the set,
+ * flags it, marks the roots gc_refs = 1 and prunes the remembered set on
+ * the way.  rgc_mark_roots() does without that walk: the set is known by
+ * generation (rgc_in_set()), move_unreachable() asks ops->external() as
+ * it arrives at each object, and marks are gc->epoch.  Debug kernels
  * also count, and compare (verify_roots).
  *
  * Locking: none here, as in gc_core.c: the client serialises every call
@@ -43,9 +46,15 @@ bool rgc_roots_known(struct rgc_state *gc, int generation)
 /* A child of an object outside the collected set: a root. */
 static void visit_root(struct rgc_head *child, void *arg)
 {
-	if ((child->flags & RGC_F_COLLECTING) && !child->gc_refs) {
+	struct rgc_state *gc = arg;
+
+	if (!rgc_in_set(gc, child->flags))
+		return;
+	if (gc->lazy_lim) {
+		child->gc_refs = gc->epoch;
+	} else if (!child->gc_refs) {
 		child->gc_refs = 1;
-		((struct rgc_state *)arg)->others--;
+		gc->others--;
 	}
 }
 
@@ -72,7 +81,7 @@ static void visit_remembered(struct rgc_head *child, void *arg)
 	if (!y->in_set)
 		visit_root(child, y->gc);
 	if (f & RGC_F_DEFERRED ||
-	    (!y->in_set && (f & RGC_F_COLLECTING ||
+	    (!y->in_set && (rgc_in_set(y->gc, f) ||
 			    (f & RGC_F_GEN_MASK) < y->gen)))
 		y->found = true;
 }
@@ -88,7 +97,7 @@ static bool keep_remembered(struct rgc_state *gc, struct rgc_head *src)
 {
 	struct younger y = { .gc = gc, .gen = RGC_F_GEN_MASK + 1 };
 
-	if (src->flags & RGC_F_COLLECTING)
+	if (rgc_in_set(gc, src->flags))
 		y.in_set = true;
 	else if (src->flags & RGC_F_TRACKED)
 		y.gen = src->flags & RGC_F_GEN_MASK;
@@ -102,23 +111,30 @@ static bool keep_remembered(struct rgc_state *gc, struct rgc_head *src)
  * without freeing anything in use.  The roots taken are marked
  * RGC_F_UNREACHABLE meanwhile (unused before move_unreachable()).  The
  * segments must have been @young's, in order, and covered all @n of its
- * objects: a wrong cut counts as a wrong root.
+ * objects (@n is 0 when no walk counted them): a wrong cut counts as a
+ * wrong root.  A collection that does not walk its set first
+ * (gc->lazy_lim) ends with gc_refs = gc->epoch exactly for the roots by
+ * the count, else 0, and no object flagged RGC_F_COLLECTING.
  */
 static void verify_roots(struct rgc_state *gc, struct list_head *young,
 			 unsigned long n)
 {
+	bool lazy = gc->lazy_lim;
 	struct rgc_head *op;
+	unsigned long m;
 	u32 c = 0;
 
 	list_for_each_entry(op, young, node) {
 		if (c < gc->ncut && op == gc->cut[c])
 			c++;
-		if (op->gc_refs)
+		if (lazy ? op->gc_refs == gc->epoch || gc->ops->external(op) :
+			   op->gc_refs)
 			op->flags |= RGC_F_UNREACHABLE;
 	}
 	if (c != gc->ncut)
 		gc->roots_wrong++;
-	if (rgc_update_refs(young) != n)
+	m = rgc_update_refs(young);
+	if (n && m != n)
 		gc->roots_wrong++;
 	rgc_subtract_refs(gc, young);
 	gc->others = 0;
@@ -130,6 +146,10 @@ static void verify_roots(struct rgc_state *gc, struct list_head *young,
 		if (taken != !!op->gc_refs)
 			gc->roots_wrong++;
 		gc->others += !op->gc_refs;
+		if (lazy) {
+			op->flags &= ~RGC_F_COLLECTING;
+			op->gc_refs = op->gc_refs ? gc->epoch : 0;
+		}
 	}
 }
 
@@ -222,4 +242,53 @@ unsigned long rgc_take_roots(struct rgc_state *gc, struct list_head *young,
 		verify_roots(gc, young, n);
 	*others = gc->others;
 	return n;
+}
+
+/* gc_refs = 0 for every tracked object: no stale value equals an epoch. */
+static void reset_epoch(struct rgc_state *gc)
+{
+	struct list_head *lists[RGC_NUM_GENERATIONS + 2];
+	struct rgc_head *op;
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < RGC_NUM_GENERATIONS; i++)
+		lists[i] = &gc->gen[i].head;
+	lists[i++] = &gc->permanent.head;
+	lists[i] = &gc->deferred;
+	for (i = 0; i < RGC_NUM_GENERATIONS + 2; i++) {
+		list_for_each_entry(op, lists[i], node) {
+			op->gc_refs = 0;
+			if (!(++n % RESCHED_EVERY))
+				cond_resched();
+		}
+	}
+	gc->epoch = 1;
+}
+
+/*
+ * The roots of @young, a collection of @generation, without a walk of
+ * their own: rgc_take_roots() walks the set to flag it and to ask
+ * ops->external() of each object, and move_unreachable() then walks it
+ * again.  Here the set is known by generation (rgc_in_set()), and
+ * move_unreachable() asks ops->external() as it arrives at each object.
+ * The roots found here, children of deferred and remembered objects,
+ * get gc_refs = gc->epoch, the mark of reachable objects; no other
+ * object of @young has that value.
+ */
+void rgc_mark_roots(struct rgc_state *gc, struct list_head *young,
+		    int generation)
+{
+	struct rgc_head *op;
+
+	gc->roots_taken++;
+	if (!++gc->epoch)
+		reset_epoch(gc);
+	gc->lazy_lim = (u32)(generation + 1) << RGC_F_GEN_SHIFT;
+	list_for_each_entry(op, &gc->deferred, node)
+		traverse(gc, op, visit_root, gc);
+	if (gc->ops->for_each_remembered)
+		gc->ops->for_each_remembered(gc, keep_remembered);
+	if (gc->verify_roots)
+		verify_roots(gc, young, 0);
 }
