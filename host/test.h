@@ -89,6 +89,7 @@ void test_fast_reorder(void);
 void test_fast_verify_catches(void);
 void test_fast_not_taken(void);
 void test_fast_remembered(void);
+void test_fast_epoch(void);
 void test_fast_slots(void);
 
 /* test_large.c */

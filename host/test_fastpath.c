@@ -11,6 +11,7 @@
  * generation's list in the same order, since the order decides the order
  * of finalizers, callbacks and frees in the next collection.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -647,4 +648,59 @@ void test_fast_remembered(void)
 	CHECK(was_freed(&w, did));
 	CHECK_EQ(w.nremembered, 0);
 	finish(&w, false);
+}
+
+/*
+ * Which collections find their roots on the way (gc_roots.c), and the
+ * epoch that marks what such a walk reached: when it wraps, every stale
+ * mark is cleared first, so none can pass for the new epoch's.
+ */
+void test_fast_epoch(void)
+{
+	struct hobj *live, *a, *b;
+	struct rgc_result res;
+	struct hworld w;
+
+	hw_init(&w);
+	hw_set_fast(&w, HW_FAST_ROOTS | HW_FAST_SLOTS | HW_FAST_REMEMBER);
+	live = hobj_new(&w, 0);
+	a = hobj_new(&w, 0);
+	b = hobj_new(&w, 0);
+	hobj_link(&w, a, b);
+	hobj_link(&w, b, a);
+	hobj_link(&w, live, a);
+	hobj_decref(&w, a);
+	hobj_decref(&w, b);
+	/* The first collection takes its roots first: 1 root in 3. */
+	CHECK(w.gc.take_first[2]);
+	CHECK_EQ(collect(&w, 2).collected, 0);
+	CHECK_EQ(w.gc.epoch, 0);
+	CHECK(!w.gc.take_first[2]);
+	/* The next one marks: live by its handle, a and b through it. */
+	CHECK_EQ(collect(&w, 2).collected, 0);
+	CHECK_EQ(w.gc.epoch, 1);
+	CHECK_EQ(a->gc.gc_refs, 1);
+
+	/* a and b become garbage, with a stale mark equal to epoch 1. */
+	hobj_unlink(&w, live, 0);
+	a->gc.gc_refs = 1;
+	b->gc.gc_refs = 1;
+	w.gc.epoch = UINT32_MAX;
+	res = collect(&w, 2);
+	CHECK_EQ(w.gc.epoch, 1);
+	CHECK_EQ(res.collected, 2);
+	CHECK_EQ(live->gc.gc_refs, 1);
+	CHECK_EQ(w.gc.roots_taken, 3);
+
+	/* 1 root in 3 again; then all roots: take them first again. */
+	CHECK(!w.gc.take_first[2]);
+	CHECK_EQ(collect(&w, 2).collected, 0);
+	CHECK_EQ(w.gc.epoch, 2);
+	CHECK(w.gc.take_first[2]);
+	CHECK_EQ(collect(&w, 2).collected, 0);
+	CHECK_EQ(w.gc.epoch, 2);
+	CHECK_EQ(w.gc.roots_taken, 5);
+	hobj_decref(&w, live);
+	collect(&w, 2);
+	finish(&w, true);
 }

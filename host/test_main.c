@@ -107,6 +107,8 @@ static const struct {
 	  test_fast_remembered },
 	{ "fast paths: slots read in place equal ops->traverse",
 	  test_fast_slots },
+	{ "fast paths: roots found on the way, the epoch wraps",
+	  test_fast_epoch },
 	{ "anchors: in list order until their objects leave the list",
 	  test_anchors },
 	{ "big: 10^6 chain freed by refcount, 64 KiB stack", test_big_chain },

@@ -315,6 +315,6 @@ unsigned long rgc_deduce_unreachable(struct rgc_state *gc,
 	if (lazy)
 		candidates = *reachable + r.unreach;
 	if (roots && generation >= 0)
-		gc->take_first[generation] = r.roots >= candidates / 4 * 3;
+		gc->take_first[generation] = 4 * r.roots >= 3 * candidates;
 	return candidates;
 }
