@@ -28,12 +28,26 @@ static inline void set_gen(struct rgc_head *op, unsigned int gen)
 }
 
 /*
+ * Where the slots of @op are, for a client whose slots the core reads in
+ * place (ops->nslots_offset): *@n of them, at ops->slots_offset itself
+ * while the capacity is at most ops->inline_slots (*@heap false), else
+ * in the array a pointer there points to.  Returns ops->slots_offset's
+ * address.
+ */
+static __always_inline struct rgc_head **
+slot_words(const struct rgc_ops *ops, struct rgc_head *op, u32 *n, bool *heap)
+{
+	*n = *(u32 *)((char *)op + ops->nslots_offset);
+	*heap = *(u32 *)((char *)op + ops->cap_offset) > ops->inline_slots;
+	return (struct rgc_head **)((char *)op + ops->slots_offset);
+}
+
+/*
  * Call @visit on every reference @op holds: the client's slot array, read
  * in place when ops->nslots_offset says where it is (@visit is then a
- * direct call, inlined), else through ops->traverse.  The array is at
- * ops->slots_offset itself while the capacity is at most
- * ops->inline_slots, else a pointer to it is: one load more than a
- * pointer alone (the capacity, beside the length) and a select.
+ * direct call, inlined), else through ops->traverse.  Reading the array
+ * in place costs one load more than a pointer alone (the capacity,
+ * beside the length) and a select.
  */
 static __always_inline void traverse(struct rgc_state *gc,
 				     struct rgc_head *op, rgc_visit_t visit,
@@ -41,20 +55,19 @@ static __always_inline void traverse(struct rgc_state *gc,
 {
 	const struct rgc_ops *ops = gc->ops;
 	struct rgc_head **slots, **inl;
-	u32 i, n, cap;
+	bool heap;
+	u32 i, n;
 
 	if (!ops->nslots_offset) {
 		ops->traverse(op, visit, arg);
 		return;
 	}
-	n = *(u32 *)((char *)op + ops->nslots_offset);
+	inl = slot_words(ops, op, &n, &heap);
 	if (!n)
 		return;
-	cap = *(u32 *)((char *)op + ops->cap_offset);
-	inl = (struct rgc_head **)((char *)op + ops->slots_offset);
 	/* Both loaded, one chosen: a conditional move, no branch to miss. */
 	slots = *(struct rgc_head ***)inl;
-	slots = cap > ops->inline_slots ? slots : inl;
+	slots = heap ? slots : inl;
 	for (i = 0; i < n; i++) {
 		if (i + 4 < n)
 			prefetch(slots[i + 4]);
@@ -85,16 +98,14 @@ static __always_inline bool rgc_in_set(const struct rgc_state *gc, u32 f)
 static __always_inline void prefetch_children(struct rgc_state *gc,
 					      struct rgc_head *op)
 {
-	const struct rgc_ops *ops = gc->ops;
 	struct rgc_head **inl;
-	u32 i, n, cap;
+	bool heap;
+	u32 i, n;
 
-	if (!ops->nslots_offset)
+	if (!gc->ops->nslots_offset)
 		return;
-	n = *(u32 *)((char *)op + ops->nslots_offset);
-	cap = *(u32 *)((char *)op + ops->cap_offset);
-	inl = (struct rgc_head **)((char *)op + ops->slots_offset);
-	if (cap > ops->inline_slots) {
+	inl = slot_words(gc->ops, op, &n, &heap);
+	if (heap) {
 		prefetch(*(struct rgc_head ***)inl);
 		return;
 	}
