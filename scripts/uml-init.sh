@@ -34,18 +34,25 @@ run=/run/umlrun
 # shellcheck source=/dev/null
 . "$run/config"
 fail() { echo "$*" >>"$run/fail"; }
+# What the guest is doing, with its uptime: the host names the last one
+# if the run times out.
+stage() { echo "$(cut -d ' ' -f 1 /proc/uptime) s: $*" >>"$run/stages"; }
 
 finish() {	# $1 = exit status to report
 	local m out
 	for m in $loaded; do	# newest first
+		stage "rmmod $m (CMD exited $1)"
 		if ! out=$(rmmod "$m" 2>&1); then
 			fail "rmmod $m failed: $out"
 		fi
 	done
 	if [ -w "$KMEMLEAK" ]; then
+		stage "kmemleak scan (CMD exited $1)"
 		echo scan >"$KMEMLEAK"; echo scan >"$KMEMLEAK"
 		cat "$KMEMLEAK" >"$run/kmemleak"
 	fi
+	stage "dmesg, poweroff (CMD exited $1)"
+	[ -n "${watchdog:-}" ] && kill "$watchdog" 2>/dev/null
 	dmesg >"$run/dmesg"
 	echo "$1" >"$run/exit"
 	sync
@@ -80,8 +87,39 @@ for i in "${!MODS[@]}"; do
 	loaded="${NAMES[$i]} $loaded"
 done
 
+# The hang report: shortly before the host's timeout, what every task of
+# the guest is doing (state, kernel stack), on CMD's output
+# and in $run/hang, then the blocked tasks' stacks (sysrq w) on the
+# console.  If it never appears, the guest kernel itself was stuck.
+hang_report() {
+	local p st cmd
+	echo "uml-init: hang: still at \"$(tail -n 1 "$run/stages")\" at $1 s; the guest's tasks:"
+	for p in /proc/[0-9]*; do
+		cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null | cut -c 1-100)
+		[ -n "$cmd" ] || continue	# a kernel thread
+		st=$(cut -d ')' -f 2 "$p/stat" 2>/dev/null | cut -d ' ' -f 2)
+		# Not wchan: UML's get_wchan() reads out of its stack (KASAN).
+		echo "uml-init: hang: pid ${p#/proc/} $st: $cmd"
+		case "$cmd" in
+		*uml-init*|*sleep\ *) ;;
+		*)	sed -n '1,12s/^/uml-init: hang:     /p' "$p/stack" \
+				2>/dev/null ;;
+		esac
+	done
+	echo w >/proc/sysrq-trigger 2>/dev/null
+}
+if [ "${TIMEOUT:-0}" -gt 90 ]; then
+	(
+		sleep $((TIMEOUT - 45))
+		hang_report "$(cut -d ' ' -f 1 /proc/uptime)" >"$run/hang" 2>&1
+		cat "$run/hang" >/dev/tty1
+	) &
+	watchdog=$!
+fi
+
 # Not interactive: CMD's output goes to a file or a pipe, byte for byte
 # (no \r before each \n).
 [ "$CMD_STDIN" = /dev/null ] && stty -F /dev/tty1 -opost 2>/dev/null
+stage "CMD"
 /usr/bin/env -i /bin/bash "$run/cmd.sh" <"$CMD_STDIN" >/dev/tty1 2>&1
 finish $?

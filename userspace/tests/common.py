@@ -30,6 +30,48 @@ def ok(name, cond, detail=""):
     return cond
 
 
+def watchdog(seconds):
+    """A test run still going after SECONDS is stuck: print where (this
+    process's Python stack, then each child's state and kernel stack; not
+    its wchan, which UML's KASAN kernel reads out of bounds), count one
+    failure, print the summary line, exit 1."""
+    import faulthandler
+    import threading
+
+    def fire():
+        print("not ok - refgcctl tests still running after %d s: stuck"
+              % seconds, flush=True)
+        faulthandler.dump_traceback(file=sys.stdout, all_threads=True)
+        me = str(os.getpid())
+        for pid in sorted(os.listdir("/proc"), key=lambda x: x.zfill(9)):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    st = f.read()
+            except (OSError, ValueError):
+                continue
+            fields = st[st.rindex(")") + 2:].split()
+            if fields[1] != me:
+                continue
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode()[:200]
+                with open("/proc/%s/stack" % pid) as f:
+                    stack = f.read().splitlines()[:12]
+            except OSError:
+                cmd, stack = "?", []
+            print("# child %s %s: %s" % (pid, fields[0], cmd))
+            for line in stack:
+                print("#     %s" % line)
+        print("refgcctl: %d passed, %d failed, %d skipped" %
+              (counts["pass"], counts["fail"] + 1, counts["skip"]),
+              flush=True)
+        os._exit(1)
+
+    t = threading.Timer(seconds, fire)
+    t.daemon = True
+    t.start()
+
+
 def skip(name, why):
     counts["skip"] += 1
     print("ok - %s # SKIP %s" % (name, why))

@@ -25,10 +25,13 @@ import test_finalize as fz  # noqa: E402
 import test_script as s  # noqa: E402
 import test_tools as t  # noqa: E402
 import test_arenas as ar  # noqa: E402
-from common import TMP, counts, ok, skip, unversioned  # noqa: E402
+from common import TMP, counts, ok, skip, unversioned, watchdog  # noqa: E402
 
 
 def main():
+    # Normally 40 s on the debug UML kernel: a run that takes this long
+    # is stuck, and says where before the VM's own timeout hides it.
+    watchdog(int(os.environ.get("REFGC_TEST_DEADLINE", "1200")))
     c.test_check()      # needs no device: runs on the host too
     c.test_without_device()  # hides /dev/refgc where it exists
     docs.test_man_pages()   # the same
