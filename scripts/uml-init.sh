@@ -88,12 +88,13 @@ for i in "${!MODS[@]}"; do
 done
 
 # The hang report: shortly before the host's timeout, what every task of
-# the guest is doing (state, kernel stack), on CMD's output
-# and in $run/hang, then the blocked tasks' stacks (sysrq w) on the
-# console.  If it never appears, the guest kernel itself was stuck.
+# the guest is doing (state, kernel stack), on CMD's output and in
+# $run/hang, then the blocked tasks' stacks (sysrq w) on the console.
+# The host adds the last stage.  If the report never appears, the guest
+# kernel itself was stuck.
 hang_report() {
 	local p st cmd
-	echo "uml-init: hang: still at \"$(tail -n 1 "$run/stages")\" at $1 s; the guest's tasks:"
+	echo "uml-init: hang: the guest's tasks at $1 s:"
 	for p in /proc/[0-9]*; do
 		cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null | cut -c 1-100)
 		[ -n "$cmd" ] || continue	# a kernel thread

@@ -43,23 +43,24 @@ def watchdog(seconds):
               % seconds, flush=True)
         faulthandler.dump_traceback(file=sys.stdout, all_threads=True)
         me = str(os.getpid())
-        for pid in sorted(os.listdir("/proc"), key=lambda x: x.zfill(9)):
+        pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+        for pid in pids:
             try:
-                with open("/proc/%s/stat" % pid) as f:
+                with open("/proc/%d/stat" % pid) as f:
                     st = f.read()
-            except (OSError, ValueError):
+            except OSError:
                 continue
             fields = st[st.rindex(")") + 2:].split()
             if fields[1] != me:
                 continue
             try:
-                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
                     cmd = f.read().replace(b"\0", b" ").decode()[:200]
-                with open("/proc/%s/stack" % pid) as f:
+                with open("/proc/%d/stack" % pid) as f:
                     stack = f.read().splitlines()[:12]
             except OSError:
                 cmd, stack = "?", []
-            print("# child %s %s: %s" % (pid, fields[0], cmd))
+            print("# child %d %s: %s" % (pid, fields[0], cmd))
             for line in stack:
                 print("#     %s" % line)
         print("refgcctl: %d passed, %d failed, %d skipped" %
